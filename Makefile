@@ -1,0 +1,85 @@
+# xmpp-tools: small XMPP tools for scripts. See README.md.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+DESTDIR ?=
+O ?= build
+
+TOOLS = xmpp-send xmpp-listen
+LIBSRC = $(wildcard lib/*.c)
+LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
+BINS = $(TOOLS:%=$(O)/%)
+PKGS = libstrophe jansson expat openssl
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+XCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+XLDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+
+all: $(BINS)
+
+# make V=1 shows the commands
+Q = $(if $(V),,@)
+
+$(O)/lib/%.o: lib/%.c lib/xt.h
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC      $@")
+	$(Q)$(CC) $(XCFLAGS) -c -o $@ $<
+
+$(O)/libxt.a: $(LIBOBJ)
+	@$(if $(V),,echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
+$(O)/%: cmd/%.c $(O)/libxt.a lib/xt.h
+	@$(if $(V),,echo "  CCLD    $@")
+	$(Q)$(CC) $(XCFLAGS) $(XLDFLAGS) -o $@ $< $(O)/libxt.a $(PKG_LIBS)
+
+# Debian packages the build, the tests and the demo need.
+deps:
+	@tests/deps.sh install
+
+check: deps all
+	@tests/run.sh $(O)
+
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-sanitize: deps
+	$(MAKE) O=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run.sh build-san
+
+demo: deps all
+	@tests/demo.sh $(O)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(TOOLS:%=man/%.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/xmpp-tools.7 $(DESTDIR)$(MANDIR)/man7
+	for t in $(TOOLS); do \
+		install -m 644 completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+		install -m 644 completions/_$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; \
+		install -m 644 completions/$$t.fish $(DESTDIR)$(FISHCOMPDIR)/$$t.fish; \
+	done
+
+uninstall:
+	for t in $(TOOLS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t \
+		$(DESTDIR)$(FISHCOMPDIR)/$$t.fish; \
+	done
+	rm -f $(DESTDIR)$(MANDIR)/man7/xmpp-tools.7
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all deps check check-sanitize demo install uninstall clean
+.SECONDARY: $(LIBOBJ)

@@ -1,0 +1,404 @@
+/* xmpp-listen - print incoming stanzas as JSON lines, XML or text */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xt.h"
+
+#define NS_CARBONS "urn:xmpp:carbons:2"
+#define NS_FORWARD "urn:xmpp:forward:0"
+#define NS_MAM "urn:xmpp:mam:2"
+
+enum format { TEXT, JSON, XML };
+enum { O_JSON = 256, O_XML, O_TEXT, O_FULL, O_FROM, O_TYPE, O_KIND, O_COUNT,
+       O_TIMEOUT, O_MUC, O_NICK, O_MUC_PW, O_SINCE, O_EXEC, O_NO_PRESENCE,
+       O_NO_CARBONS };
+
+static const struct xt_opt opts[] = {
+	{ O_JSON, "json", NULL, "one JSON object per line (default when not a terminal)" },
+	{ O_XML, "xml", NULL, "raw stanzas, one per line" },
+	{ O_TEXT, "text", NULL, "lines for people (default on a terminal)" },
+	{ O_FULL, "full", NULL, "add the raw stanza as \"xml\" to each JSON object" },
+	{ O_FROM, "from", "JID", "only stanzas from JID (bare: any resource; repeatable)" },
+	{ O_TYPE, "type", "TYPE", "only stanzas of this type (chat, groupchat, ...)" },
+	{ O_KIND, "kind", "KIND", "message, presence or iq (default: message and presence)" },
+	{ 'n', "count", "N", "exit after printing N stanzas" },
+	{ O_TIMEOUT, "timeout", "S", "exit after S seconds (status 75 if --count was not reached)" },
+	{ O_MUC, "muc", "ROOM", "join the room ROOM (repeatable)" },
+	{ O_NICK, "nick", "NICK", "nickname in rooms (default: the account's localpart)" },
+	{ O_MUC_PW, "muc-password-file", "FILE", "read the room password from FILE" },
+	{ O_SINCE, "since", "TIME", "first print archived messages since TIME (MAM)" },
+	{ O_EXEC, "exec", "CMD", "run CMD for each message, its JSON on standard input" },
+	{ O_NO_PRESENCE, "no-presence", NULL, "do not send presence: stay invisible" },
+	{ O_NO_CARBONS, "no-carbons", NULL, "do not ask for copies of other clients' messages" },
+	{ 0, NULL, NULL, NULL },
+};
+
+struct listen {
+	enum format format;
+	int format_set, full, presence, carbons;
+	const char *from[16];
+	size_t nfrom;
+	const char *type;
+	const char *kind;
+	long count, timeout;
+	const char *rooms[16];
+	size_t nrooms;
+	const char *nick, *muc_password_file, *since, *exec;
+	char since_stamp[64];
+	long printed;
+	int output_error;
+	struct xt_conn conn;
+};
+
+static struct listen L = { .count = -1, .timeout = -1, .presence = 1, .carbons = 1 };
+
+static int
+option(int id, const char *arg, void *data)
+{
+	struct listen *l = data;
+
+	switch (id) {
+	case O_JSON: l->format = JSON, l->format_set = 1; break;
+	case O_XML: l->format = XML, l->format_set = 1; break;
+	case O_TEXT: l->format = TEXT, l->format_set = 1; break;
+	case O_FULL: l->full = 1; break;
+	case O_FROM:
+		if (l->nfrom == 16 || xt_jid_check(arg))
+			return xt_error(XT_EUSAGE, "--from: invalid or too many JIDs: '%s'", arg);
+		l->from[l->nfrom++] = arg;
+		break;
+	case O_TYPE: l->type = arg; break;
+	case O_KIND:
+		if (strcmp(arg, "message") && strcmp(arg, "presence") && strcmp(arg, "iq"))
+			return xt_error(XT_EUSAGE, "--kind wants message, presence or iq, got '%s'", arg);
+		l->kind = arg;
+		break;
+	case 'n':
+		if ((l->count = xt_parse_number(arg, 1L << 40)) <= 0)
+			return xt_error(XT_EUSAGE, "--count wants a positive number, got '%s'", arg);
+		break;
+	case O_TIMEOUT:
+		if ((l->timeout = xt_parse_number(arg, 1L << 30)) <= 0)
+			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
+		break;
+	case O_MUC:
+		if (l->nrooms == 16 || xt_jid_check(arg) || strchr(arg, '/'))
+			return xt_error(XT_EUSAGE, "--muc: want a bare room JID, got '%s'", arg);
+		l->rooms[l->nrooms++] = arg;
+		break;
+	case O_NICK: l->nick = arg; break;
+	case O_MUC_PW: l->muc_password_file = arg; break;
+	case O_SINCE: l->since = arg; break;
+	case O_EXEC: l->exec = arg; break;
+	case O_NO_PRESENCE: l->presence = 0; break;
+	case O_NO_CARBONS: l->carbons = 0; break;
+	}
+	return 0;
+}
+
+static const struct xt_tool tool = {
+	.name = "xmpp-listen",
+	.synopsis = "[options] [--count N] [--timeout S] [--from JID] [--muc ROOM]",
+	.summary = "Print incoming XMPP stanzas as JSON lines, raw XML or text, as they arrive.",
+	.opts = opts,
+	.option = option,
+	.data = &L,
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int
+from_matches(const struct listen *l, const char *from)
+{
+	size_t i, n;
+
+	if (l->nfrom == 0)
+		return 1;
+	for (i = 0; from && i < l->nfrom; i++) {
+		n = strlen(l->from[i]);
+		if (!strncmp(from, l->from[i], n) && (from[n] == '\0' || from[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+wanted(const struct listen *l, xmpp_stanza_t *st)
+{
+	const char *name = xmpp_stanza_get_name(st), *type = xmpp_stanza_get_type(st);
+	const char *from = xmpp_stanza_get_from(st);
+	const char *self = xmpp_conn_get_bound_jid(l->conn.xc);
+
+	/* the server reflects our own presence back: not news */
+	if (!strcmp(name, "presence") && from && self && !strcmp(from, self))
+		return 0;
+	if (l->kind ? strcmp(name, l->kind) : !strcmp(name, "iq"))
+		return 0;
+	if (l->type && (type ? strcmp(type, l->type) : strcmp(l->type, name[0] == 'm' ? "normal" : "available")))
+		return 0;
+	return from_matches(l, from);
+}
+
+/* Raw XML, one stanza per line: newlines in text become &#10;. */
+static void
+print_xml(xmpp_stanza_t *st)
+{
+	char *buf, *p;
+	size_t len;
+
+	if (xmpp_stanza_to_text(st, &buf, &len) != 0)
+		return;
+	for (p = buf; *p; p++) {
+		if (*p == '\n')
+			fputs("&#10;", stdout);
+		else if (*p == '\r')
+			fputs("&#13;", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\n');
+	xmpp_free(xmpp_stanza_get_context(st), buf);
+}
+
+static void
+print_text(xmpp_stanza_t *st, const struct xt_json_opts *o)
+{
+	const char *name = xmpp_stanza_get_name(st), *from = xmpp_stanza_get_from(st);
+	const char *type = xmpp_stanza_get_type(st);
+	char *body = xt_child_text(st, "body"), *show = xt_child_text(st, "show");
+	char *status = xt_child_text(st, "status"), stamp[16];
+	time_t now = time(NULL);
+	xmpp_ctx_t *ctx = xmpp_stanza_get_context(st);
+
+	strftime(stamp, sizeof stamp, "%H:%M:%S", localtime(&now));
+	if (!from)
+		from = "(server)";
+	if (!strcmp(name, "message"))
+		printf("%s %s%s%s: %s\n", stamp, o->archived ? "[archived] " : "",
+		       o->carbon ? (!strcmp(o->carbon, "sent") ? "[sent] " : "[carbon] ") : "",
+		       from, body ? body : type && !strcmp(type, "error") ? xt_error_condition(st) : "");
+	else if (!strcmp(name, "presence"))
+		printf("%s %s is %s%s%s%s\n", stamp, from,
+		       type ? type : show ? show : "available", status ? " (" : "",
+		       status ? status : "", status ? ")" : "");
+	else
+		printf("%s iq %s from %s\n", stamp, type ? type : "?", from);
+	if (body) xmpp_free(ctx, body);
+	if (show) xmpp_free(ctx, show);
+	if (status) xmpp_free(ctx, status);
+}
+
+/* --exec: the JSON goes to CMD's standard input; CMD runs to its end before
+ * the next stanza, so a bot sees messages in order. */
+static void
+run_exec(const struct listen *l, const char *json, xmpp_stanza_t *st)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds) != 0 || (pid = fork()) < 0) {
+		xt_error(XT_EOS, "--exec: cannot start '%s': %s", l->exec, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		setenv("XMPP_FROM", xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "", 1);
+		setenv("XMPP_TYPE", xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal", 1);
+		execl("/bin/sh", "sh", "-c", l->exec, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	if (write(fds[1], json, strlen(json)) < 0 || write(fds[1], "\n", 1) < 0) {
+		/* the command need not read its input */
+	}
+	close(fds[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		xt_warn("--exec: '%s' failed (status %d)", l->exec,
+			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static void
+print_stanza(struct listen *l, xmpp_stanza_t *st, const struct xt_json_opts *o)
+{
+	char *json = NULL;
+
+	if (!wanted(l, st) || (l->count >= 0 && l->printed >= l->count))
+		return;
+	if (l->format == JSON || l->exec)
+		json = xt_stanza_to_json(st, o);
+	if (l->format == JSON)
+		printf("%s\n", json);
+	else if (l->format == XML)
+		print_xml(st);
+	else
+		print_text(st, o);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		l->output_error = errno == EPIPE ? -1 : XT_EIO;
+		stop = 1;
+	}
+	if (l->exec && !strcmp(xmpp_stanza_get_name(st), "message"))
+		run_exec(l, json, st);
+	free(json);
+	l->printed++;
+}
+
+/* XEP-0280: a carbon is trusted only from our own bare JID. */
+static xmpp_stanza_t *
+unwrap_carbon(struct listen *l, xmpp_stanza_t *st, const char **which)
+{
+	xmpp_stanza_t *c, *fwd;
+	const char *from = xmpp_stanza_get_from(st);
+	char *bare = xt_jid_bare(l->conn.acct->jid);
+	int ours = from && !strcmp(from, bare);
+
+	free(bare);
+	if (!ours)
+		return NULL;
+	if ((c = xmpp_stanza_get_child_by_name_and_ns(st, "received", NS_CARBONS)))
+		*which = "received";
+	else if ((c = xmpp_stanza_get_child_by_name_and_ns(st, "sent", NS_CARBONS)))
+		*which = "sent";
+	else
+		return NULL;
+	fwd = xmpp_stanza_get_child_by_name_and_ns(c, "forwarded", NS_FORWARD);
+	return fwd ? xmpp_stanza_get_child_by_name(fwd, "message") : NULL;
+}
+
+/* XEP-0313 results: the archived message, with the archive's delay. */
+static int
+print_archived(struct listen *l, xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *r = xmpp_stanza_get_child_by_name_and_ns(st, "result", NS_MAM);
+	xmpp_stanza_t *fwd = r ? xmpp_stanza_get_child_by_name_and_ns(r, "forwarded", NS_FORWARD) : NULL;
+	xmpp_stanza_t *msg = fwd ? xmpp_stanza_get_child_by_name(fwd, "message") : NULL;
+	xmpp_stanza_t *delay = fwd ? xmpp_stanza_get_child_by_name(fwd, "delay") : NULL;
+	struct xt_json_opts o = { .full = l->full, .archived = 1 };
+
+	if (!msg)
+		return 0;
+	o.archive_id = xmpp_stanza_get_attribute(r, "id");
+	if (delay && !xmpp_stanza_get_child_by_name(msg, "delay")) {
+		msg = xmpp_stanza_copy(msg);
+		xmpp_stanza_add_child(msg, delay);
+		print_stanza(l, msg, &o);
+		xmpp_stanza_release(msg);
+	} else {
+		print_stanza(l, msg, &o);
+	}
+	return 1;
+}
+
+static int
+on_stanza(xmpp_stanza_t *st, void *data)
+{
+	struct listen *l = data;
+	struct xt_json_opts o = { .full = l->full };
+	xmpp_stanza_t *inner;
+
+	if (!strcmp(xmpp_stanza_get_name(st), "message")) {
+		if (print_archived(l, st))
+			return 1;
+		if ((inner = unwrap_carbon(l, st, &o.carbon))) {
+			print_stanza(l, inner, &o);
+			return 1;
+		}
+	}
+	print_stanza(l, st, &o);
+	return 0; /* IQs still get their answer */
+}
+
+
+static int
+listen_done(void *data)
+{
+	struct listen *l = data;
+
+	return stop || (l->count >= 0 && l->printed >= l->count);
+}
+
+static int
+enable_carbons(struct listen *l)
+{
+	xmpp_stanza_t *iq = xmpp_iq_new(l->conn.ctx, "set", NULL), *r;
+
+	xt_add_child_ns(iq, "enable", NS_CARBONS);
+	r = xt_iq(&l->conn, iq, l->conn.acct->connect_timeout);
+	xmpp_stanza_release(iq);
+	if (!r)
+		return xt_error(l->conn.error, "%s", l->conn.why);
+	xmpp_stanza_release(r); /* a server without carbons says so: fine */
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct xt_account acct = { 0 };
+	struct listen *l = &L;
+	int rc;
+
+	xt_init(argv[0]);
+	if (xt_parse_options(&tool, &acct, argc, argv) != argc)
+		xt_usage(&tool, "unexpected argument '%s'", argv[optind]);
+	if (!l->format_set)
+		l->format = isatty(1) ? TEXT : JSON;
+	if (l->since && xt_parse_since(l->since, l->since_stamp, sizeof l->since_stamp))
+		xt_usage(&tool, "--since wants 2026-01-31T12:00:00Z, 2026-01-31 or a time "
+			 "ago such as 2h; got '%s'", l->since);
+	catch_signals();
+	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&l->conn, &acct)))
+		return rc;
+	l->conn.on_stanza = on_stanza;
+	l->conn.on_stanza_data = l;
+	if (l->carbons)
+		rc = enable_carbons(l);
+	if (!rc && l->since)
+		rc = xt_mam_fetch(&l->conn, NULL, l->since_stamp);
+	if (!rc && l->presence)
+		xt_send_presence(&l->conn);
+	if (!rc)
+		rc = xt_muc_join_all(&l->conn, l->rooms, l->nrooms, l->nick,
+				     l->muc_password_file, 0);
+	if (!rc) {
+		rc = xt_wait(&l->conn, listen_done, l, l->timeout > 0 ? l->timeout : 1L << 30);
+		if (rc == XT_ETIMEOUT && l->count < 0)
+			rc = 0; /* --timeout alone is a duration, not a failure */
+		else if (rc && rc != XT_ETIMEOUT)
+			xt_error(rc, "%s", l->conn.why);
+		else if (rc)
+			xt_error(rc, "timed out after %ld s with %ld of %ld stanzas",
+				 l->timeout, l->printed, l->count);
+	}
+	if (l->output_error > 0)
+		rc = xt_error(XT_EIO, "writing standard output failed");
+	xt_close(&l->conn);
+	xt_account_free(&acct);
+	return rc;
+}

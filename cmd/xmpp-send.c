@@ -1,0 +1,434 @@
+/* xmpp-send - send messages; exit 0 only when the server confirmed them all */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xt.h"
+
+enum mode { WHOLE, LINES, JSON, XML };
+enum { O_LINES = 256, O_JSON, O_XML, O_SUBJECT, O_MUC, O_NICK, O_MUC_PW,
+       O_NO_STORE, O_RECEIPT, O_URL, O_TIMEOUT };
+
+static const struct xt_opt opts[] = {
+	{ 'm', "message", "TEXT", "the message body (else read from standard input)" },
+	{ O_LINES, "lines", NULL, "send each input line as a message, as it arrives" },
+	{ O_JSON, "json", NULL, "each input line is a JSON message object" },
+	{ O_XML, "xml", NULL, "input is raw XML stanzas, checked before sending" },
+	{ 't', "type", "TYPE", "chat (default), normal, headline or groupchat" },
+	{ O_SUBJECT, "subject", "TEXT", "message subject" },
+	{ O_URL, "url", "URL", "attach URL as out-of-band data (XEP-0066)" },
+	{ O_MUC, "muc", "ROOM", "join the room ROOM and send to it (repeatable)" },
+	{ O_NICK, "nick", "NICK", "nickname in rooms (default: the account's localpart)" },
+	{ O_MUC_PW, "muc-password-file", "FILE", "read the room password from FILE" },
+	{ O_NO_STORE, "no-store", NULL, "ask servers not to archive the messages (XEP-0334)" },
+	{ O_RECEIPT, "receipt", NULL, "also wait for delivery receipts (XEP-0184)" },
+	{ O_TIMEOUT, "timeout", "S", "wait at most S seconds for confirmations (30)" },
+	{ 0, NULL, NULL, NULL },
+};
+
+struct send {
+	enum mode mode;
+	struct xt_msg msg;        /* options that apply to every message */
+	const char *rooms[16];
+	size_t nrooms;
+	const char *nick;
+	const char *muc_password_file;
+	long timeout;
+	char **rcpt;              /* command-line recipients */
+	size_t nrcpt;
+	int bad_input;            /* a line was rejected */
+	struct xt_conn conn;
+	/* XEP-0184 receipts still awaited: ids and labels */
+	char **want_id, **want_label;
+	size_t nwant, capwant, got;
+};
+
+static int
+option(int id, const char *arg, void *data)
+{
+	struct send *s = data;
+
+	switch (id) {
+	case 'm': s->msg.body = arg; break;
+	case O_LINES: s->mode = LINES; break;
+	case O_JSON: s->mode = JSON; break;
+	case O_XML: s->mode = XML; break;
+	case 't': s->msg.type = arg; break;
+	case O_SUBJECT: s->msg.subject = arg; break;
+	case O_URL: s->msg.url = arg; break;
+	case O_MUC:
+		if (s->nrooms == sizeof s->rooms / sizeof s->rooms[0])
+			return xt_error(XT_EUSAGE, "too many --muc rooms (16 at most)");
+		s->rooms[s->nrooms++] = arg;
+		break;
+	case O_NICK: s->nick = arg; break;
+	case O_MUC_PW: s->muc_password_file = arg; break;
+	case O_NO_STORE: s->msg.no_store = 1; break;
+	case O_RECEIPT: s->msg.receipt = 1; break;
+	case O_TIMEOUT:
+		if ((s->timeout = xt_parse_number(arg, 86400)) <= 0)
+			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
+		break;
+	}
+	return 0;
+}
+
+static struct send S = { .timeout = 30 };
+static const struct xt_tool tool = {
+	.name = "xmpp-send",
+	.synopsis = "[options] JID... [-m TEXT]\n"
+		    "[options] --lines|--json|--xml [JID...] < input\n"
+		    "[options] --muc ROOM [--nick NICK] [JID...] [-m TEXT]",
+	.summary = "Send XMPP messages; exit 0 only when the server confirmed every one.",
+	.opts = opts,
+	.option = option,
+	.data = &S,
+};
+
+/* Everything the command line says is checked before connecting. */
+static void
+check_arguments(struct send *s)
+{
+	const char *why;
+	size_t i;
+
+	if (s->nrcpt == 0 && s->nrooms == 0 && s->mode == WHOLE)
+		xt_usage(&tool, "need a recipient JID or --muc ROOM");
+	if (s->msg.body && s->mode != WHOLE)
+		xt_usage(&tool, "-m cannot be combined with --lines, --json or --xml");
+	for (i = 0; i < s->nrcpt; i++)
+		if ((why = xt_jid_check(s->rcpt[i])))
+			xt_die(XT_EUSAGE, "invalid recipient JID '%s': %s", s->rcpt[i], why);
+	for (i = 0; i < s->nrooms; i++)
+		if ((why = xt_jid_check(s->rooms[i])) || strchr(s->rooms[i], '/'))
+			xt_die(XT_EUSAGE, "invalid room JID '%s': %s", s->rooms[i],
+			       why ? why : "give the bare room JID; the nick goes in --nick");
+	if (!s->msg.body && s->mode == WHOLE && isatty(0))
+		xt_usage(&tool, "no message: give -m TEXT or pipe the body on standard input");
+	if (s->msg.type && s->mode != XML) {
+		struct xt_msg probe = { .type = s->msg.type, .body = "x" };
+		if ((why = xt_msg_check(&probe)))
+			xt_usage(&tool, "--type: want chat, normal, headline or groupchat");
+	}
+}
+
+/* Reads the one-message body from stdin, checked like any message. */
+static char *
+read_whole_body(void)
+{
+	char *body;
+	long n = xt_read_all(0, &body);
+	const char *why;
+	size_t at;
+
+	if (n < 0)
+		xt_die(XT_EIO, "reading standard input failed");
+	while (n > 0 && body[n - 1] == '\n')
+		body[--n] = '\0';
+	if (n == 0)
+		xt_die(XT_EDATA, "standard input is empty: nothing to send");
+	if ((size_t)n != strlen(body))
+		xt_die(XT_EDATA, "standard input: NUL byte at byte %zu: XML cannot carry it",
+		       strlen(body));
+	if ((why = xt_text_check(body, (size_t)n, &at)))
+		xt_die(XT_EDATA, "standard input: %s at byte %zu: nothing sent", why, at);
+	return body;
+}
+
+static void
+want_receipt(struct send *s, const char *id, const char *label)
+{
+	if (s->nwant == s->capwant) {
+		s->capwant = s->capwant ? 2 * s->capwant : 16;
+		s->want_id = xt_realloc(s->want_id, s->capwant * sizeof *s->want_id);
+		s->want_label = xt_realloc(s->want_label, s->capwant * sizeof *s->want_label);
+	}
+	s->want_id[s->nwant] = xt_strdup(id);
+	s->want_label[s->nwant++] = xt_strdup(label);
+}
+
+/* Incoming stanzas: only receipts matter to a sender. */
+static int
+on_stanza(xmpp_stanza_t *st, void *data)
+{
+	struct send *s = data;
+	xmpp_stanza_t *r = xmpp_stanza_get_child_by_name_and_ns(st, "received", "urn:xmpp:receipts");
+	const char *id = r ? xmpp_stanza_get_attribute(r, "id") : NULL;
+	size_t i;
+
+	for (i = 0; id && i < s->nwant; i++) {
+		if (s->want_id[i] && !strcmp(s->want_id[i], id)) {
+			free(s->want_id[i]);
+			s->want_id[i] = NULL;
+			s->got++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Sends m to one recipient; label names it in messages. */
+static int
+send_one(struct send *s, const struct xt_msg *m, const char *to, const char *where)
+{
+	xmpp_stanza_t *st = xt_msg_stanza(&s->conn, m, to);
+	char label[300];
+	int rc;
+
+	snprintf(label, sizeof label, "%s to %s", where, to);
+	if (m->receipt)
+		want_receipt(s, xmpp_stanza_get_id(st), label);
+	rc = xt_send(&s->conn, st, label);
+	xmpp_stanza_release(st);
+	return rc;
+}
+
+/* Sends m to its own recipients, else the command line's and the rooms. */
+static int
+send_msg(struct send *s, struct xt_msg *m, const char *where)
+{
+	struct xt_msg groupchat = *m;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < m->nto && !rc; i++)
+		rc = send_one(s, m, m->to[i], where);
+	if (m->nto)
+		return rc;
+	for (i = 0; i < s->nrcpt && !rc; i++)
+		rc = send_one(s, m, s->rcpt[i], where);
+	groupchat.type = "groupchat";
+	groupchat.receipt = 0; /* XEP-0184 forbids receipts in groupchat */
+	for (i = 0; i < s->nrooms && !rc; i++)
+		rc = send_one(s, &groupchat, s->rooms[i], where);
+	return rc;
+}
+
+static void
+merge_defaults(const struct send *s, struct xt_msg *m)
+{
+	if (!m->type) m->type = s->msg.type;
+	if (!m->subject) m->subject = s->msg.subject;
+	if (!m->url) m->url = s->msg.url;
+	m->receipt |= s->msg.receipt;
+	m->no_store |= s->msg.no_store;
+}
+
+/* One input line, by mode. Bad lines are reported and skipped. */
+static int
+send_line(struct send *s, char *line, size_t len, unsigned long lineno)
+{
+	struct xt_msg m = { 0 };
+	char where[64], why[300];
+	const char *bad;
+	size_t at;
+	int rc;
+
+	snprintf(where, sizeof where, "line %lu", lineno);
+	if (s->mode == LINES) {
+		if (len == 0)
+			return 0; /* blank lines carry nothing */
+		if ((bad = xt_text_check(line, len, &at)) || strlen(line) != len) {
+			s->bad_input = 1;
+			xt_error(XT_EDATA, "line %lu: %s at byte %zu: line not sent", lineno,
+				 bad ? bad : "NUL byte", bad ? at : strlen(line));
+			return 0;
+		}
+		m.body = line;
+	} else if (xt_json_to_msg(line, len, &m, why, sizeof why) != 0) {
+		s->bad_input = 1;
+		xt_error(XT_EDATA, "line %lu: %s: line not sent", lineno, why);
+		xt_msg_free(&m);
+		return 0;
+	}
+	merge_defaults(s, &m);
+	if (!m.nto && !s->nrcpt && !s->nrooms)
+		bad = "no recipient: give \"to\" or a JID on the command line";
+	else
+		bad = xt_msg_check(&m);
+	if (bad) {
+		s->bad_input = 1;
+		xt_error(XT_EDATA, "line %lu: %s: line not sent", lineno, bad);
+		xt_msg_free(&m);
+		return 0;
+	}
+	rc = send_msg(s, &m, where);
+	xt_msg_free(&m);
+	return rc;
+}
+
+/* An XML stanza: addressed, given an id to track, then sent as it is. */
+static int
+send_xml_stanza(struct send *s, xmpp_stanza_t *st, unsigned long lineno)
+{
+	const char *to = xmpp_stanza_get_to(st), *why;
+	char label[64];
+	int rc;
+
+	snprintf(label, sizeof label, "stanza at line %lu", lineno);
+	if (to && (why = xt_jid_check(to))) {
+		s->bad_input = 1;
+		return xt_error(XT_EDATA, "line %lu: attribute \"to\": invalid JID '%s': %s",
+				lineno, to, why);
+	}
+	if (!xmpp_stanza_get_id(st)) {
+		char *id = xt_new_id(&s->conn);
+		xmpp_stanza_set_id(st, id);
+		xmpp_free(s->conn.ctx, id);
+	}
+	rc = xt_send(&s->conn, st, label);
+	return rc;
+}
+
+static int
+stream_xml(struct send *s)
+{
+	struct xt_xmlin *x = xt_xmlin_new(s->conn.ctx);
+	char buf[65536], why[300];
+	xmpp_stanza_t *st;
+	unsigned long lineno;
+	ssize_t n = 1;
+	int rc = 0;
+
+	while (n > 0 && rc == 0 && s->conn.state == XT_CONN_ONLINE) {
+		if (!xt_poll_fd(&s->conn, 0, 100)) {
+			xt_request_ack(&s->conn);
+			continue;
+		}
+		if ((n = read(0, buf, sizeof buf)) < 0) {
+			rc = xt_error(XT_EIO, "reading standard input failed");
+			break;
+		}
+		if (xt_xmlin_feed(x, buf, (size_t)n, n == 0, why, sizeof why)) {
+			s->bad_input = 1;
+			xt_error(XT_EDATA, "%s: stopped reading (stanzas before it were sent)", why);
+			n = 0;
+		}
+		while ((st = xt_xmlin_next(x, &lineno)) && rc == 0) {
+			rc = send_xml_stanza(s, st, lineno);
+			if (rc == XT_EDATA)
+				rc = 0;
+			xmpp_stanza_release(st);
+		}
+	}
+	xt_xmlin_free(x);
+	return rc;
+}
+
+/* --lines and --json: read as input arrives, send at once; when the input
+ * pauses, ask the server to confirm what went out. */
+static int
+stream_lines(struct send *s)
+{
+	struct xt_lines in = { .fd = 0 };
+	char *line;
+	size_t len;
+	int rc = 0, toolong;
+
+	while (!in.eof && rc == 0 && s->conn.state == XT_CONN_ONLINE) {
+		if (!xt_poll_fd(&s->conn, 0, 100)) {
+			xt_request_ack(&s->conn);
+			continue;
+		}
+		if (xt_lines_fill(&in) < 0) {
+			rc = xt_error(XT_EIO, "reading standard input failed");
+			break;
+		}
+		while (rc == 0 && (line = xt_lines_next(&in, &len, &toolong))) {
+			if (toolong) {
+				s->bad_input = 1;
+				xt_error(XT_EDATA, "line %lu: longer than %d bytes: line not sent",
+					 in.lineno, XT_MAX_LINE);
+				continue;
+			}
+			rc = send_line(s, line, len, in.lineno);
+		}
+	}
+	xt_lines_free(&in);
+	return rc;
+}
+
+static int
+receipts_done(void *data)
+{
+	struct send *s = data;
+
+	return s->got == s->nwant;
+}
+
+static int
+wait_receipts(struct send *s)
+{
+	size_t i;
+
+	if (s->nwant == 0 || xt_wait(&s->conn, receipts_done, s, s->timeout) == 0)
+		return 0;
+	for (i = 0; i < s->nwant; i++)
+		if (s->want_id[i])
+			xt_error(XT_ETIMEOUT, "%s: no delivery receipt within %ld s",
+				 s->want_label[i], s->timeout);
+	return XT_ETIMEOUT;
+}
+
+static void
+free_receipts(struct send *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nwant; i++) {
+		free(s->want_id[i]);
+		free(s->want_label[i]);
+	}
+	free(s->want_id);
+	free(s->want_label);
+}
+
+static int
+send_all(struct send *s)
+{
+	struct xt_msg m = s->msg;
+
+	if (s->mode == LINES || s->mode == JSON)
+		return stream_lines(s);
+	if (s->mode == XML)
+		return stream_xml(s);
+	return send_msg(s, &m, "message");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct xt_account acct = { 0 };
+	struct send *s = &S;
+	char *body = NULL;
+	int i, rc;
+
+	xt_init(argv[0]);
+	i = xt_parse_options(&tool, &acct, argc, argv);
+	s->rcpt = argv + i;
+	s->nrcpt = (size_t)(argc - i);
+	check_arguments(s);
+	if (s->mode == WHOLE && !s->msg.body)
+		s->msg.body = body = read_whole_body();
+	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&s->conn, &acct)))
+		return rc;
+	s->conn.on_stanza = on_stanza;
+	s->conn.on_stanza_data = s;
+	rc = xt_muc_join_all(&s->conn, s->rooms, s->nrooms, s->nick,
+			     s->muc_password_file, 0);
+	if (rc == 0)
+		rc = send_all(s);
+	if (rc == 0 || rc == XT_EDATA)
+		rc = xt_confirm_all(&s->conn, s->timeout);
+	else if (s->conn.error)
+		xt_error(rc, "%s", s->conn.why);
+	if (rc == 0)
+		rc = wait_receipts(s);
+	xt_close(&s->conn);
+	xt_account_free(&acct);
+	free_receipts(s);
+	free(body);
+	if (rc == 0 && s->bad_input)
+		rc = XT_EDATA;
+	return rc;
+}

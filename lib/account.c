@@ -1,0 +1,382 @@
+/* account.c - who we are: flags, environment, config file, go-sendxmpp's */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "xt.h"
+
+/* What one config source says about an account. */
+struct source {
+	char *jid, *password, *password_file, *password_cmd, *server;
+	char *cafile, *capath, *resource;
+	int direct_tls;
+};
+
+static void
+source_free(struct source *s)
+{
+	free(s->jid);
+	xt_free_secret(s->password);
+	free(s->password_file);
+	free(s->password_cmd);
+	free(s->server);
+	free(s->cafile);
+	free(s->capath);
+	free(s->resource);
+	memset(s, 0, sizeof *s);
+}
+
+int
+xt_check_private(const char *path, const char *what)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return xt_error(XT_ECONFIG, "%s %s: %s", what, path, strerror(errno));
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		return xt_error(XT_ECONFIG,
+				"%s %s is open to group or others (mode %03o): "
+				"it may hold a password (run: chmod 600 %s)",
+				what, path, (unsigned)(st.st_mode & 0777), path);
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Expands a leading "~/" to $HOME. */
+static char *
+expand_home(const char *p)
+{
+	const char *home = getenv("HOME");
+	char *r;
+
+	if (strncmp(p, "~/", 2) != 0 || !home)
+		return xt_strdup(p);
+	r = xt_malloc(strlen(home) + strlen(p));
+	sprintf(r, "%s%s", home, p + 1);
+	return r;
+}
+
+static int
+yes(const char *v)
+{
+	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
+}
+
+/* Stores key = value of our format into s; returns -1 for an unknown key. */
+static int
+set_key(struct source *s, const char *k, const char *v)
+{
+	char **field = NULL;
+
+	if (!strcmp(k, "jid")) field = &s->jid;
+	else if (!strcmp(k, "password")) field = &s->password;
+	else if (!strcmp(k, "password-file")) field = &s->password_file;
+	else if (!strcmp(k, "password-cmd")) field = &s->password_cmd;
+	else if (!strcmp(k, "server")) field = &s->server;
+	else if (!strcmp(k, "cafile")) field = &s->cafile;
+	else if (!strcmp(k, "capath")) field = &s->capath;
+	else if (!strcmp(k, "resource")) field = &s->resource;
+	else if (!strcmp(k, "direct-tls")) {
+		s->direct_tls = yes(v);
+		return 0;
+	} else
+		return -1;
+	free(*field);
+	*field = !strcmp(k, "password-file") || !strcmp(k, "cafile") ||
+			 !strcmp(k, "capath")
+		     ? expand_home(v)
+		     : xt_strdup(v);
+	return 0;
+}
+
+/* Reads account name (NULL: the unnamed one at the top) from our config
+ * file. Returns 0, 1 if the account is not there, or an exit code. */
+static int
+read_config(const char *path, const char *name, struct source *s)
+{
+	FILE *f;
+	char *line = NULL, *p, *eq;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	int in = name == NULL, found = name == NULL, rc = 0;
+
+	if ((rc = xt_check_private(path, "config file")))
+		return rc;
+	if (!(f = fopen(path, "r")))
+		return xt_error(XT_ECONFIG, "config file %s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		lineno++;
+		p = trim(line);
+		if (*p == '#' || *p == ';' || *p == '\0')
+			continue;
+		if (*p == '[') {
+			char *end = strchr(p, ']');
+			if (!end) {
+				rc = xt_error(XT_ECONFIG, "config file %s:%lu: '[' without ']'", path, lineno);
+				break;
+			}
+			*end = '\0';
+			in = name && !strcmp(trim(p + 1), name);
+			found |= in;
+			continue;
+		}
+		if (!(eq = strchr(p, '='))) {
+			rc = xt_error(XT_ECONFIG, "config file %s:%lu: expected 'key = value'", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		if (in && set_key(s, trim(p), trim(eq + 1)) != 0) {
+			rc = xt_error(XT_ECONFIG, "config file %s:%lu: unknown key '%s' (see xmpp-tools(7))",
+				      path, lineno, trim(p));
+			break;
+		}
+	}
+	if (line)
+		explicit_bzero(line, cap);
+	free(line);
+	fclose(f);
+	if (rc == 0 && !found)
+		return 1;
+	return rc;
+}
+
+/* go-sendxmpp's "key: value" file, for people moving over. */
+static int
+read_go_sendxmpp(const char *path, struct source *s)
+{
+	FILE *f;
+	char *line = NULL, *p, *colon, *k, *v, *port = NULL;
+	size_t cap = 0;
+	int rc;
+
+	if ((rc = xt_check_private(path, "go-sendxmpp config file")))
+		return rc;
+	if (!(f = fopen(path, "r")))
+		return xt_error(XT_ECONFIG, "config file %s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		p = trim(line);
+		if (*p == '#' || !(colon = strchr(p, ':')))
+			continue;
+		*colon = '\0';
+		k = trim(p);
+		v = trim(colon + 1);
+		if (!strcmp(k, "username"))
+			free(s->jid), s->jid = xt_strdup(v);
+		else if (!strcmp(k, "password"))
+			xt_free_secret(s->password), s->password = xt_strdup(v);
+		else if (!strcmp(k, "eval_password"))
+			free(s->password_cmd), s->password_cmd = xt_strdup(v);
+		else if (!strcmp(k, "jserver"))
+			free(s->server), s->server = xt_strdup(v);
+		else if (!strcmp(k, "port"))
+			free(port), port = xt_strdup(v);
+	}
+	if (port && s->server && !strchr(s->server, ':')) {
+		char *hp = xt_malloc(strlen(s->server) + strlen(port) + 2);
+		sprintf(hp, "%s:%s", s->server, port);
+		free(s->server);
+		s->server = hp;
+	}
+	free(port);
+	if (line)
+		explicit_bzero(line, cap);
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static char *
+config_dir_file(const char *dir, const char *file)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *p;
+
+	if (xdg && *xdg) {
+		p = xt_malloc(strlen(xdg) + strlen(dir) + strlen(file) + 3);
+		sprintf(p, "%s/%s/%s", xdg, dir, file);
+	} else if (home) {
+		p = xt_malloc(strlen(home) + strlen(dir) + strlen(file) + 11);
+		sprintf(p, "%s/.config/%s/%s", home, dir, file);
+	} else {
+		return NULL;
+	}
+	return p;
+}
+
+static int
+exists(const char *p)
+{
+	struct stat st;
+
+	return p && stat(p, &st) == 0;
+}
+
+/* Finds and reads the config that applies: ours, else go-sendxmpp's. */
+static int
+load_config(struct xt_account *a, struct source *s)
+{
+	char *path = a->config_path ? xt_strdup(a->config_path)
+				    : config_dir_file("xmpp-tools", "config");
+	int rc;
+
+	if (a->config_path || exists(path)) {
+		rc = read_config(path, a->name, s);
+		if (rc == 1)
+			rc = xt_error(XT_ECONFIG, "config file %s has no account [%s]",
+				      path, a->name);
+		free(path);
+		return rc;
+	}
+	free(path);
+	if (a->name)
+		return xt_error(XT_ECONFIG, "no config file for account '%s' (see xmpp-tools(7))",
+				a->name);
+	path = config_dir_file("go-sendxmpp", "config");
+	if (!exists(path)) {
+		free(path);
+		path = config_dir_file("go-sendxmpp", "sendxmpprc");
+	}
+	rc = exists(path) ? read_go_sendxmpp(path, s) : 0;
+	free(path);
+	return rc;
+}
+
+static int
+same_account(const char *a, const char *b)
+{
+	char *x = xt_jid_bare(a), *y = xt_jid_bare(b);
+	int same = !strcmp(x, y);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static int
+read_password_file(struct xt_account *a, const char *path)
+{
+	int rc = xt_check_private(path, "password file");
+
+	if (rc)
+		return rc;
+	if (!(a->password = xt_read_line_file(path)))
+		return xt_error(XT_ECONFIG, "password file %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+run_password_cmd(struct xt_account *a, const char *cmd)
+{
+	if (!(a->password = xt_read_line_cmd(cmd)))
+		return xt_error(XT_ECONFIG, "password command failed: %s", cmd);
+	return 0;
+}
+
+/* Password: options, then the environment, then the account's source. */
+static int
+resolve_password(struct xt_account *a, struct source *s, int source_applies)
+{
+	const char *env = getenv("XMPP_PASSWORD");
+
+	if (a->password_file)
+		return read_password_file(a, a->password_file);
+	if (a->password_cmd)
+		return run_password_cmd(a, a->password_cmd);
+	if (env && *env) {
+		a->password = xt_strdup(env);
+		return 0;
+	}
+	if (source_applies && s->password_file)
+		return read_password_file(a, s->password_file);
+	if (source_applies && s->password_cmd)
+		return run_password_cmd(a, s->password_cmd);
+	if (source_applies && s->password) {
+		a->password = s->password;
+		s->password = NULL;
+		return 0;
+	}
+	return xt_error(XT_ECONFIG, "no password for %s: use --password-file, --password-cmd, "
+			"XMPP_PASSWORD or the config file (see xmpp-tools(7))", a->jid);
+}
+
+static void
+take(char **dst, char **src)
+{
+	if (!*dst && *src) {
+		*dst = *src;
+		*src = NULL;
+	}
+}
+
+int
+xt_account_resolve(struct xt_account *a)
+{
+	struct source s = { 0 };
+	const char *env_jid = getenv("XMPP_JID"), *why;
+	int rc, applies;
+
+	if ((rc = load_config(a, &s))) {
+		source_free(&s);
+		return rc;
+	}
+	if (!a->jid && env_jid && *env_jid)
+		a->jid = xt_strdup(env_jid);
+	applies = s.jid && (!a->jid || same_account(a->jid, s.jid));
+	if (applies) {
+		take(&a->jid, &s.jid);
+		take(&a->resource, &s.resource);
+		take(&a->cafile, &s.cafile);
+		take(&a->capath, &s.capath);
+		a->direct_tls |= s.direct_tls;
+		if (!a->host && s.server) {
+			char *colon = strrchr(s.server, ':');
+			if (colon && s.server[0] != '[') {
+				*colon = '\0';
+				a->port = (unsigned short)atoi(colon + 1);
+			}
+			a->host = xt_strdup(s.server);
+		}
+	}
+	if (!a->jid) {
+		source_free(&s);
+		return xt_error(XT_ECONFIG, "no account: use --jid, XMPP_JID or a config file "
+				"(see xmpp-tools(7))");
+	}
+	if ((why = xt_jid_check(a->jid))) {
+		source_free(&s);
+		return xt_error(XT_ECONFIG, "account JID '%s': %s", a->jid, why);
+	}
+	rc = resolve_password(a, &s, applies);
+	source_free(&s);
+	return rc;
+}
+
+void
+xt_account_free(struct xt_account *a)
+{
+	free(a->jid);
+	xt_free_secret(a->password);
+	free(a->host);
+	free(a->cafile);
+	free(a->capath);
+	free(a->config_path);
+	free(a->name);
+	free(a->password_file);
+	free(a->password_cmd);
+	free(a->resource);
+	memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,630 @@
+/* conn.c - one client connection: TLS, SASL, bind, XEP-0198, the loop */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <openssl/x509.h>
+
+#include "xt.h"
+
+#define NS_SM "urn:xmpp:sm:3"
+#define NS_PING "urn:xmpp:ping"
+#define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+#define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define ACK_BATCH 256
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int
+xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->error)
+		return c->error;
+	c->error = code;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof c->why, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* -v shows the stream; SASL payloads carry the password (PLAIN) or what
+ * could attack it offline (SCRAM), so they are cut out. */
+static void
+print_redacted(const char *dir, const char *xml)
+{
+	static const char *const secret[] = { "<auth ", "<response", "<challenge",
+					      "<success", NULL };
+	const char *const *s;
+	const char *gt, *lt;
+
+	for (s = secret; *s; s++) {
+		if (strncmp(xml, *s, strlen(*s)) == 0 && (gt = strchr(xml, '>')) &&
+		    gt[-1] != '/' && (lt = strrchr(xml, '<')) && lt > gt) {
+			fprintf(stderr, "%s %.*s[redacted]%s\n", dir, (int)(gt - xml + 1), xml, lt);
+			return;
+		}
+	}
+	fprintf(stderr, "%s %s\n", dir, xml);
+}
+
+/* libstrophe reports through its logger only; the reasons for a failed
+ * connection are picked out of it here. */
+static void
+log_handler(void *data, xmpp_log_level_t level, const char *area, const char *msg)
+{
+	struct xt_conn *c = data;
+
+	if (!strncmp(msg, "RECV: ", 6)) {
+		if (!strncmp(msg + 6, "<features", 9) && strstr(msg, NS_SM))
+			c->sm_offered = 1;
+		if (strstr(msg, "<failure xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\"") ||
+		    strstr(msg, "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'"))
+			xt_fail(c, XT_EAUTH, "authentication failed for %s: the server "
+				"refused the password (check the account and password)",
+				c->acct->jid);
+		if (xt_verbose)
+			print_redacted("<", msg + 6);
+		return;
+	}
+	if (!strncmp(msg, "SENT: ", 6)) {
+		if (xt_verbose)
+			print_redacted(">", msg + 6);
+		return;
+	}
+	if (strstr(msg, "TLS is not supported, but set as mandatory"))
+		xt_fail(c, XT_ETLS, "%s does not offer STARTTLS and TLS is required: "
+			"refusing to send the password in clear (try --direct-tls, "
+			"or fix the server)", c->acct->host ? c->acct->host : "the server");
+	else if (strstr(msg, "Cannot authenticate with known methods") ||
+		 strstr(msg, "No supported authentication"))
+		xt_fail(c, XT_EAUTH, "the server offers no authentication mechanism "
+			"this tool accepts (SCRAM-SHA-*, or PLAIN over TLS)");
+	if (xt_verbose > 1 || (xt_verbose && level >= XMPP_LEVEL_WARN))
+		fprintf(stderr, "  %s: %s\n", area, msg);
+}
+
+/* libstrophe gives its certificate callback no userdata; one connection
+ * per process is all the tools need. */
+static struct xt_conn *current;
+
+/* Lists the names a certificate is for, to say why it does not match. */
+static void
+cert_names(const xmpp_tlscert_t *cert, char *buf, size_t len)
+{
+	const char *name;
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; (name = xmpp_tlscert_get_dnsname(cert, i)) && n + 2 < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", name);
+	if (i == 0)
+		snprintf(buf, len, "%s", xmpp_tlscert_get_string(cert, XMPP_CERT_SUBJECT));
+}
+
+/* Certificates that fail verification end the connection, unless
+ * --insecure; the reason and fingerprint are kept for the message. */
+static int
+certfail(const xmpp_tlscert_t *cert, const char *errormsg)
+{
+	struct xt_conn *c = current;
+	const char *fp = xmpp_tlscert_get_string(cert, XMPP_CERT_FINGERPRINT_SHA256);
+	char names[160];
+
+	if (!c || c->tls_why[0])
+		return 0;
+	snprintf(c->tls_fp, sizeof c->tls_fp, "%s", fp ? fp : "?");
+	if (errormsg && strstr(errormsg, "hostname")) {
+		cert_names(cert, names, sizeof names);
+		snprintf(c->tls_why, sizeof c->tls_why,
+			 "certificate name mismatch: it is for %s, not %s", names, c->domain);
+	} else {
+		snprintf(c->tls_why, sizeof c->tls_why, "%s",
+			 errormsg ? errormsg : "verification failed");
+	}
+	return 0;
+}
+
+static int
+sockopt(xmpp_conn_t *xc, void *sockp)
+{
+	int fd = *(int *)sockp, one = 1;
+
+	(void)xc;
+	if (current)
+		current->sock = fd;
+	/* Nagle would hold each small stanza for the previous one's ACK. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return 0;
+}
+
+static void
+conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
+	   xmpp_stream_error_t *se, void *data)
+{
+	struct xt_conn *c = data;
+	const char *where = c->acct->host ? c->acct->host : "the server";
+
+	(void)xc;
+	if (ev == XMPP_CONN_CONNECT) {
+		c->state = XT_CONN_ONLINE;
+		return;
+	}
+	if (c->state == XT_CONN_ONLINE && c->closing) {
+		c->state = XT_CONN_CLOSED;
+		return;
+	}
+	if (c->tls_why[0])
+		xt_fail(c, XT_ETLS, "TLS: cannot trust %s: %s (SHA-256 fingerprint %s; "
+			"use --cafile for a private CA)", where, c->tls_why, c->tls_fp);
+	else if (se && se->type == XMPP_SE_NOT_AUTHORIZED)
+		xt_fail(c, XT_EAUTH, "not authorized: %s", se->text ? se->text : "stream error");
+	else if (se)
+		xt_fail(c, XT_EPROTOCOL, "the server closed the stream with an error%s%s",
+			se->text ? ": " : "", se->text ? se->text : "");
+	else if (error && c->state != XT_CONN_ONLINE)
+		xt_fail(c, error == ETIMEDOUT ? XT_ETIMEOUT : XT_EUNAVAILABLE,
+			"cannot connect to %s: %s (check --server and that the server runs)",
+			where, strerror(error));
+	else if (c->state != XT_CONN_ONLINE)
+		xt_fail(c, XT_EUNAVAILABLE, "%s closed the connection during login", where);
+	else
+		xt_fail(c, XT_EUNAVAILABLE, "connection to %s lost%s%s", where,
+			error ? ": " : "", error ? strerror(error) : "");
+	c->state = XT_CONN_CLOSED;
+}
+
+static void
+send_raw_counted(struct xt_conn *c, const char *s)
+{
+	xmpp_send_raw_string(c->xc, "%s", s);
+}
+
+void
+xt_request_ack(struct xt_conn *c)
+{
+	char id[32];
+	xmpp_stanza_t *iq;
+
+	if (c->state != XT_CONN_ONLINE || c->asked == c->sent)
+		return;
+	if (c->sm) {
+		c->asked = c->sent;
+		send_raw_counted(c, "<r xmlns='" NS_SM "'/>");
+		return;
+	}
+	/* No XEP-0198: the server answers a ping after it handled everything
+	 * sent before it. The id carries the count it confirms. */
+	snprintf(id, sizeof id, "xt-ack-%lu", c->sent + 1);
+	iq = xmpp_iq_new(c->ctx, "get", id);
+	xmpp_stanza_set_to(iq, c->domain);
+	xt_add_child_ns(iq, "ping", NS_PING);
+	xmpp_send(c->xc, iq);
+	xmpp_stanza_release(iq);
+	c->sent++;
+	c->asked = c->sent;
+}
+
+static void
+confirm_upto(struct xt_conn *c, unsigned long count)
+{
+	if (count > c->sent)
+		count = c->sent;
+	if (count > c->confirmed) {
+		c->confirmed = count;
+		xt_track_confirm(c, count);
+	}
+}
+
+/* XEP-0198 elements: <enabled/>, <failed/>, <r/>, <a/>. */
+static int
+sm_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
+{
+	struct xt_conn *c = data;
+	const char *name = xmpp_stanza_get_name(st), *h;
+	char buf[80];
+
+	(void)xc;
+	if (!strcmp(name, "enabled")) {
+		c->sm_enabled = 1;
+	} else if (!strcmp(name, "failed")) {
+		/* any <r/> sent meanwhile goes unanswered: ask by ping */
+		c->sm = c->sm_enabled = 0;
+		c->asked = c->confirmed;
+		xt_request_ack(c);
+	} else if (!strcmp(name, "r")) {
+		snprintf(buf, sizeof buf, "<a xmlns='" NS_SM "' h='%lu'/>", c->sm_in & 0xffffffffUL);
+		send_raw_counted(c, buf);
+	} else if (!strcmp(name, "a") && (h = xmpp_stanza_get_attribute(st, "h"))) {
+		/* h counts modulo 2^32; our counters do not wrap in practice */
+		unsigned long hv = strtoul(h, NULL, 10);
+		unsigned long base = c->sent & ~0xffffffffUL;
+		confirm_upto(c, base | hv);
+	}
+	return 1;
+}
+
+/* Every stanza: counted for XEP-0198, acks by ping, rejections of what we
+ * sent, then the tool's handler. */
+static int
+stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
+{
+	struct xt_conn *c = data;
+	const char *ns = xmpp_stanza_get_ns(st), *id, *type, *name;
+
+	(void)xc;
+	if (ns && !strcmp(ns, NS_SM))
+		return 1;
+	if (c->sm && c->sm_enabled)
+		c->sm_in++;
+	id = xmpp_stanza_get_id(st);
+	type = xmpp_stanza_get_type(st);
+	name = xmpp_stanza_get_name(st);
+	if (id && !strcmp(name, "iq") && !strncmp(id, "xt-ack-", 7)) {
+		confirm_upto(c, strtoul(id + 7, NULL, 10));
+		return 1;
+	}
+	if (id && type && !strcmp(type, "error") && strcmp(name, "iq") &&
+	    xt_track_reject(c, id, xt_error_condition(st)))
+		return 1;
+	if (c->on_stanza && c->on_stanza(st, c->on_stanza_data))
+		return 1;
+	if (!strcmp(name, "iq"))
+		xt_answer_iq(c, st);
+	return 1;
+}
+
+/* OpenSSL would read the whole system CA bundle (~40 ms) on every connect:
+ * point its default file at the --cafile given, or at nothing so that only
+ * the hashed directory is used, which loads certificates lazily. */
+static void
+set_trust(struct xt_conn *c, struct xt_account *a)
+{
+	const char *fenv = X509_get_default_cert_file_env();
+	const char *denv = X509_get_default_cert_dir_env();
+
+	if (a->cafile) {
+		setenv(fenv, a->cafile, 1);
+		setenv(denv, a->capath ? a->capath : "/nonexistent", 1);
+	} else if (a->capath) {
+		setenv(fenv, "/nonexistent", 1);
+		setenv(denv, a->capath, 1);
+	} else if (!getenv(fenv)) {
+		setenv(fenv, "/nonexistent", 1);
+	}
+	(void)c;
+}
+
+static xmpp_log_t logger;
+
+static int
+wait_online(void *data)
+{
+	struct xt_conn *c = data;
+
+	return c->state != XT_CONN_CONNECTING;
+}
+
+int
+xt_connect(struct xt_conn *c, struct xt_account *a)
+{
+	long flags = XMPP_CONN_FLAG_MANDATORY_TLS | XMPP_CONN_FLAG_DISABLE_SM;
+	char *jid;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	c->acct = a;
+	c->sock = -1;
+	c->domain = xt_jid_domain(a->jid);
+	current = c;
+	xmpp_initialize();
+	logger.handler = log_handler;
+	logger.userdata = c;
+	c->ctx = xmpp_ctx_new(NULL, &logger);
+	c->xc = xmpp_conn_new(c->ctx);
+	if (a->direct_tls)
+		flags |= XMPP_CONN_FLAG_LEGACY_SSL;
+	if (a->insecure) {
+		flags |= XMPP_CONN_FLAG_TRUST_TLS;
+		xt_warn("--insecure: the server's certificate is NOT verified; "
+			"anyone on the path can read the password and messages");
+	}
+	xmpp_conn_set_flags(c->xc, flags);
+	set_trust(c, a);
+	xmpp_conn_set_certfail_handler(c->xc, certfail);
+	xmpp_conn_set_sockopt_callback(c->xc, sockopt);
+	if (a->resource && !strchr(a->jid, '/')) {
+		jid = xt_malloc(strlen(a->jid) + strlen(a->resource) + 2);
+		sprintf(jid, "%s/%s", a->jid, a->resource);
+	} else {
+		jid = xt_strdup(a->jid);
+	}
+	xmpp_conn_set_jid(c->xc, jid);
+	free(jid);
+	xmpp_conn_set_pass(c->xc, a->password);
+	xmpp_handler_add(c->xc, sm_handler, NS_SM, NULL, NULL, c);
+	xmpp_handler_add(c->xc, stanza_handler, NULL, NULL, NULL, c);
+	c->state = XT_CONN_CONNECTING;
+	if (xmpp_connect_client(c->xc, a->host, a->port, conn_event, c) != XMPP_EOK) {
+		c->state = XT_CONN_CLOSED;
+		return xt_error(XT_EUNAVAILABLE, "cannot connect to %s: %s",
+				a->host ? a->host : a->jid,
+				"address lookup or socket failed (check --server)");
+	}
+	rc = xt_wait(c, wait_online, c, a->connect_timeout);
+	if (rc == XT_ETIMEOUT && c->state == XT_CONN_CONNECTING)
+		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
+			"(is it an XMPP server? try --connect-timeout)",
+			a->host ? a->host : "the server", a->connect_timeout);
+	if (c->state != XT_CONN_ONLINE)
+		return xt_error(c->error ? c->error : XT_EUNAVAILABLE, "%s", c->why);
+	/* the password is no longer needed */
+	if (a->password)
+		explicit_bzero(a->password, strlen(a->password));
+	if (c->sm_offered) {
+		/* counted from here on; <r/> may follow at once, as the server
+		 * reads <enable/> first */
+		send_raw_counted(c, "<enable xmlns='" NS_SM "'/>");
+		c->sm = 1;
+	}
+	return 0;
+}
+
+void
+xt_run(struct xt_conn *c, int ms)
+{
+	xmpp_run_once(c->ctx, (unsigned long)ms);
+}
+
+int
+xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
+{
+	long deadline = now_ms() + timeout * 1000L;
+
+	while (!done(data)) {
+		long left = deadline - now_ms();
+		if (c->state == XT_CONN_CLOSED)
+			return c->error ? c->error : XT_EUNAVAILABLE;
+		if (left <= 0)
+			return XT_ETIMEOUT;
+		xmpp_run_once(c->ctx, left > 100 ? 100 : (unsigned long)left);
+	}
+	return 0;
+}
+
+static int
+window_open(void *data)
+{
+	struct xt_conn *c = data;
+
+	return c->sent - c->confirmed < XT_WINDOW;
+}
+
+int
+xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
+{
+	int rc;
+
+	if (c->state != XT_CONN_ONLINE)
+		return c->error ? c->error : XT_EUNAVAILABLE;
+	if (!window_open(c)) {
+		/* bound what waits unconfirmed: memory stays flat */
+		xt_request_ack(c);
+		rc = xt_wait(c, window_open, c, c->acct->connect_timeout);
+		if (rc == XT_ETIMEOUT)
+			return xt_fail(c, XT_ETIMEOUT, "the server confirmed nothing for %ld s",
+				       c->acct->connect_timeout);
+		if (rc)
+			return rc;
+	}
+	xmpp_send(c->xc, st);
+	c->sent++;
+	if (label)
+		xt_track_push(c, c->sent, xmpp_stanza_get_id(st), label);
+	if (c->sent - c->asked >= ACK_BATCH)
+		xt_request_ack(c);
+	return 0;
+}
+
+static int
+all_confirmed(void *data)
+{
+	struct xt_conn *c = data;
+
+	return c->confirmed >= c->sent;
+}
+
+int
+xt_confirm_all(struct xt_conn *c, long timeout)
+{
+	int rc, rejected;
+
+	xt_request_ack(c);
+	rc = xt_wait(c, all_confirmed, c, timeout);
+	rejected = xt_track_report(c);
+	if (rc == XT_ETIMEOUT)
+		return xt_error(XT_EPARTIAL, "the server did not confirm %lu stanza(s) within %ld s",
+				c->sent - c->confirmed, timeout);
+	if (rc)
+		return xt_error(XT_EPARTIAL, "%s; %lu stanza(s) not confirmed", c->why,
+				c->sent - c->confirmed);
+	return rejected ? XT_EPARTIAL : 0;
+}
+
+static int
+closed(void *data)
+{
+	struct xt_conn *c = data;
+
+	return c->state == XT_CONN_CLOSED;
+}
+
+void
+xt_close(struct xt_conn *c)
+{
+	if (c->state == XT_CONN_ONLINE) {
+		c->closing = 1;
+		xmpp_disconnect(c->xc);
+		xt_wait(c, closed, c, 2);
+	}
+	xt_track_free(c);
+	if (c->xc)
+		xmpp_conn_release(c->xc);
+	if (c->ctx)
+		xmpp_ctx_free(c->ctx);
+	xmpp_shutdown();
+	free(c->domain);
+	c->domain = NULL;
+	current = NULL;
+	c->xc = NULL;
+	c->ctx = NULL;
+}
+
+char *
+xt_new_id(struct xt_conn *c)
+{
+	return xmpp_uuid_gen(c->ctx);
+}
+
+struct iq_wait {
+	char *id;
+	xmpp_stanza_t *answer;
+};
+
+static int
+iq_answer(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
+{
+	struct iq_wait *w = data;
+
+	(void)xc;
+	w->answer = xmpp_stanza_clone(st);
+	return 0;
+}
+
+static int
+iq_answered(void *data)
+{
+	return ((struct iq_wait *)data)->answer != NULL;
+}
+
+xmpp_stanza_t *
+xt_iq(struct xt_conn *c, xmpp_stanza_t *iq, long timeout)
+{
+	struct iq_wait w = { 0 };
+	int rc;
+
+	if (!xmpp_stanza_get_id(iq)) {
+		char *id = xt_new_id(c);
+		xmpp_stanza_set_id(iq, id);
+		xmpp_free(c->ctx, id);
+	}
+	w.id = xt_strdup(xmpp_stanza_get_id(iq));
+	xmpp_id_handler_add(c->xc, iq_answer, w.id, &w);
+	xmpp_send(c->xc, iq);
+	c->sent++;
+	rc = xt_wait(c, iq_answered, &w, timeout);
+	if (!w.answer) {
+		xmpp_id_handler_delete(c->xc, iq_answer, w.id);
+		xt_fail(c, rc == XT_ETIMEOUT ? XT_ETIMEOUT : rc,
+			"no answer to a request within %ld s", timeout);
+	}
+	free(w.id);
+	return w.answer;
+}
+
+const char *
+xt_error_condition(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *err = xmpp_stanza_get_child_by_name(st, "error"), *ch;
+
+	if (!err)
+		return "undefined-condition";
+	for (ch = xmpp_stanza_get_children(err); ch; ch = xmpp_stanza_get_next(ch)) {
+		const char *ns = xmpp_stanza_get_ns(ch);
+		if (ns && !strcmp(ns, NS_STANZAS) && strcmp(xmpp_stanza_get_name(ch), "text"))
+			return xmpp_stanza_get_name(ch);
+	}
+	return "undefined-condition";
+}
+
+static void
+answer_disco(struct xt_conn *c, xmpp_stanza_t *reply)
+{
+	static const char *const features[] = {
+		NS_DISCO_INFO, NS_PING, "urn:xmpp:receipts", "jabber:x:oob",
+		"urn:xmpp:sid:0", NULL,
+	};
+	xmpp_stanza_t *q = xt_add_child_ns(reply, "query", NS_DISCO_INFO), *e;
+	const char *const *f;
+
+	e = xt_add_child_ns(q, "identity", NULL);
+	xmpp_stanza_set_attribute(e, "category", "client");
+	xmpp_stanza_set_attribute(e, "type", "console");
+	xmpp_stanza_set_attribute(e, "name", xt_progname);
+	for (f = features; *f; f++) {
+		e = xt_add_child_ns(q, "feature", NULL);
+		xmpp_stanza_set_attribute(e, "var", *f);
+	}
+	(void)c;
+}
+
+int
+xt_answer_iq(struct xt_conn *c, xmpp_stanza_t *st)
+{
+	const char *type = xmpp_stanza_get_type(st);
+	xmpp_stanza_t *reply;
+
+	if (!type || (strcmp(type, "get") && strcmp(type, "set")))
+		return 0;
+	if (!strcmp(type, "get") && xmpp_stanza_get_child_by_ns(st, NS_PING)) {
+		reply = xmpp_stanza_reply(st);
+		xmpp_stanza_set_type(reply, "result");
+	} else if (!strcmp(type, "get") && xmpp_stanza_get_child_by_ns(st, NS_DISCO_INFO)) {
+		reply = xmpp_stanza_reply(st);
+		xmpp_stanza_set_type(reply, "result");
+		answer_disco(c, reply);
+	} else {
+		/* RFC 6120 8.2.3: an IQ nobody handles gets an error */
+		reply = xmpp_stanza_reply_error(st, "cancel", "service-unavailable", NULL);
+	}
+	xmpp_send(c->xc, reply);
+	c->sent++;
+	xmpp_stanza_release(reply);
+	return 1;
+}
+
+int
+xt_poll_fd(struct xt_conn *c, int fd, int ms)
+{
+	struct pollfd p[2];
+	int i, n;
+
+	/* send what is queued and take what TLS already decrypted */
+	xmpp_run_once(c->ctx, 0);
+	if (c->state != XT_CONN_ONLINE)
+		return 0;
+	p[0].fd = fd;
+	p[0].events = POLLIN;
+	p[1].fd = c->sock;
+	p[1].events = POLLIN | (xmpp_conn_send_queue_len(c->xc) > 0 ? POLLOUT : 0);
+	p[0].revents = p[1].revents = 0;
+	/* TLS may hold decrypted bytes poll cannot see: never sleep long */
+	n = poll(p, 2, ms > 100 || ms < 0 ? 100 : ms);
+	if (n > 0 && p[1].revents)
+		for (i = 0; i < 8 && c->state == XT_CONN_ONLINE; i++)
+			xmpp_run_once(c->ctx, 0);
+	return n > 0 && p[0].revents != 0;
+}

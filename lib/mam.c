@@ -1,0 +1,111 @@
+/* mam.c - fetching the message archive (XEP-0313) */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xt.h"
+
+#define NS_MAM "urn:xmpp:mam:2"
+#define NS_DATA "jabber:x:data"
+#define NS_RSM "http://jabber.org/protocol/rsm"
+#define PAGE "250"
+
+int
+xt_parse_since(const char *s, char *out, size_t outlen)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+	time_t t;
+	const char *p;
+
+	if (end != s && n >= 0 && end[0] && !end[1] && strchr("smhd", end[0])) {
+		/* relative: how long ago */
+		n *= end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : 86400;
+		t = time(NULL) - n;
+		strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		return 0;
+	}
+	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
+		snprintf(out, outlen, "%sT00:00:00Z", s);
+		return 0;
+	}
+	/* XEP-0082 date-time: checked for its shape, the server checks the rest */
+	if (strlen(s) < 20 || s[4] != '-' || s[10] != 'T' || s[13] != ':')
+		return -1;
+	for (p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && !strchr("-:T.Z+", *p))
+			return -1;
+	snprintf(out, outlen, "%s", s);
+	return 0;
+}
+
+static void
+add_field(xmpp_stanza_t *form, const char *var, const char *value, const char *type)
+{
+	xmpp_stanza_t *f = xt_add_child_ns(form, "field", NULL);
+
+	xmpp_stanza_set_attribute(f, "var", var);
+	if (type)
+		xmpp_stanza_set_attribute(f, "type", type);
+	xt_add_text_child(f, "value", value);
+}
+
+static xmpp_stanza_t *
+query(struct xt_conn *c, const char *archive, const char *start, const char *after)
+{
+	xmpp_stanza_t *iq = xmpp_iq_new(c->ctx, "set", NULL), *q, *x, *set;
+
+	if (archive)
+		xmpp_stanza_set_to(iq, archive);
+	q = xt_add_child_ns(iq, "query", NS_MAM);
+	x = xt_add_child_ns(q, "x", NS_DATA);
+	xmpp_stanza_set_type(x, "submit");
+	add_field(x, "FORM_TYPE", NS_MAM, "hidden");
+	add_field(x, "start", start, NULL);
+	set = xt_add_child_ns(q, "set", NS_RSM);
+	xt_add_text_child(set, "max", PAGE);
+	if (after)
+		xt_add_text_child(set, "after", after);
+	return iq;
+}
+
+int
+xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start)
+{
+	char *after = NULL, *last;
+	xmpp_stanza_t *iq, *r, *fin, *set;
+	const char *complete;
+	int rc = 0;
+
+	for (;;) {
+		iq = query(c, archive, start, after);
+		/* results arrive as messages before the answer, through the
+		 * connection's stanza handler */
+		r = xt_iq(c, iq, c->acct->connect_timeout);
+		xmpp_stanza_release(iq);
+		if (!r) {
+			rc = xt_error(c->error, "archive query: %s", c->why);
+			break;
+		}
+		if (!strcmp(xmpp_stanza_get_type(r), "error")) {
+			rc = xt_error(XT_EPROTOCOL, "the server refused the archive query: %s",
+				      xt_error_condition(r));
+			xmpp_stanza_release(r);
+			break;
+		}
+		fin = xmpp_stanza_get_child_by_name_and_ns(r, "fin", NS_MAM);
+		complete = fin ? xmpp_stanza_get_attribute(fin, "complete") : "true";
+		set = fin ? xmpp_stanza_get_child_by_name_and_ns(fin, "set", NS_RSM) : NULL;
+		last = set ? xt_child_text(set, "last") : NULL;
+		free(after);
+		after = last ? xt_strdup(last) : NULL;
+		if (last)
+			xmpp_free(c->ctx, last);
+		xmpp_stanza_release(r);
+		if (!after || (complete && !strcmp(complete, "true")))
+			break;
+	}
+	free(after);
+	return rc;
+}

@@ -1,0 +1,128 @@
+/* muc.c - joining multi-user chat rooms (XEP-0045) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xt.h"
+
+#define NS_MUC "http://jabber.org/protocol/muc"
+#define NS_MUC_USER "http://jabber.org/protocol/muc#user"
+
+struct muc_wait {
+	char *room;    /* bare room JID */
+	char *occupant; /* room/nick */
+	int done;
+	int error;
+	char cond[64];
+};
+
+static int
+is_self_presence(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *x = xmpp_stanza_get_child_by_ns(st, NS_MUC_USER), *s;
+
+	for (s = x ? xmpp_stanza_get_children(x) : NULL; s; s = xmpp_stanza_get_next(s)) {
+		const char *code = xmpp_stanza_get_attribute(s, "code");
+		if (!strcmp(xmpp_stanza_get_name(s), "status") && code && !strcmp(code, "110"))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+muc_presence(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
+{
+	struct muc_wait *w = data;
+	const char *from = xmpp_stanza_get_from(st), *type = xmpp_stanza_get_type(st);
+
+	(void)xc;
+	if (!from || strncmp(from, w->room, strlen(w->room)) ||
+	    (from[strlen(w->room)] != '/' && from[strlen(w->room)] != '\0'))
+		return 1;
+	if (type && !strcmp(type, "error")) {
+		w->error = 1;
+		snprintf(w->cond, sizeof w->cond, "%s", xt_error_condition(st));
+		w->done = 1;
+		return 0;
+	}
+	if (!strcmp(from, w->occupant) || is_self_presence(st)) {
+		w->done = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+muc_done(void *data)
+{
+	return ((struct muc_wait *)data)->done;
+}
+
+int
+xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
+	    const char *password, int history)
+{
+	struct muc_wait w = { 0 };
+	xmpp_stanza_t *p = xmpp_presence_new(c->ctx), *x, *h;
+	char buf[16];
+	int rc;
+
+	w.room = xt_jid_bare(room);
+	w.occupant = xt_malloc(strlen(w.room) + strlen(nick) + 2);
+	sprintf(w.occupant, "%s/%s", w.room, nick);
+	xmpp_stanza_set_to(p, w.occupant);
+	x = xt_add_child_ns(p, "x", NS_MUC);
+	h = xt_add_child_ns(x, "history", NULL);
+	snprintf(buf, sizeof buf, "%d", history);
+	xmpp_stanza_set_attribute(h, "maxstanzas", buf);
+	if (password)
+		xt_add_text_child(x, "password", password);
+	xmpp_handler_add(c->xc, muc_presence, NULL, "presence", NULL, &w);
+	xt_send(c, p, NULL);
+	xmpp_stanza_release(p);
+	rc = xt_wait(c, muc_done, &w, c->acct->connect_timeout);
+	if (!w.done)
+		xmpp_handler_delete(c->xc, muc_presence);
+	if (w.error)
+		rc = xt_error(XT_EPROTOCOL, "cannot join room %s as %s: %s%s", w.room, nick, w.cond,
+			      !strcmp(w.cond, "not-authorized") ? " (wrong or missing --muc-password-file)"
+			      : !strcmp(w.cond, "conflict") ? " (nick in use: pick another --nick)" : "");
+	else if (rc == XT_ETIMEOUT)
+		rc = xt_error(XT_ETIMEOUT, "room %s did not answer the join within %ld s",
+			      w.room, c->acct->connect_timeout);
+	else if (rc)
+		rc = xt_error(rc, "%s", c->why);
+	free(w.room);
+	free(w.occupant);
+	return rc;
+}
+
+
+int
+xt_muc_join_all(struct xt_conn *c, const char *const *rooms, size_t n,
+		const char *nick, const char *password_file, int history)
+{
+	char *pw = NULL, *own = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (password_file) {
+		if ((rc = xt_check_private(password_file, "room password file")))
+			return rc;
+		if (!(pw = xt_read_line_file(password_file)))
+			return xt_error(XT_ECONFIG, "cannot read room password file %s",
+					password_file);
+	}
+	if (!nick) {
+		/* the account's localpart, as most clients default to */
+		own = xt_jid_bare(c->acct->jid);
+		if (strchr(own, '@'))
+			*strchr(own, '@') = '\0';
+	}
+	for (i = 0; i < n && !rc; i++)
+		rc = xt_muc_join(c, rooms[i], nick ? nick : own, pw, history);
+	xt_free_secret(pw);
+	free(own);
+	return rc;
+}

@@ -1,0 +1,247 @@
+/* opt.c - option tables: one parser, --help printed from the same table */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xt.h"
+
+enum {
+	O_PASSWORD_FILE = 1000, O_PASSWORD_CMD, O_DIRECT_TLS, O_CAFILE, O_CAPATH,
+	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT,
+};
+
+/* Options every networked tool takes: see xmpp-tools(7). */
+static const struct xt_opt common_opts[] = {
+	{ 'j', "jid", "JID", "account to use (else XMPP_JID or the config file)" },
+	{ 'a', "account", "NAME", "use the config file's account NAME" },
+	{ 'c', "config", "FILE", "config file (default $XDG_CONFIG_HOME/xmpp-tools/config)" },
+	{ O_PASSWORD_FILE, "password-file", "FILE", "read the password from FILE's first line" },
+	{ O_PASSWORD_CMD, "password-cmd", "CMD", "run CMD and read the password from its output" },
+	{ 's', "server", "HOST[:PORT]", "connect to HOST instead of looking up DNS SRV" },
+	{ O_DIRECT_TLS, "direct-tls", NULL, "use TLS from the first byte (XEP-0368), no STARTTLS" },
+	{ O_CAFILE, "cafile", "FILE", "trust the CA certificates in FILE" },
+	{ O_CAPATH, "capath", "DIR", "trust the hashed CA certificates in DIR" },
+	{ O_INSECURE, "insecure", NULL, "do not verify the server's certificate (dangerous)" },
+	{ O_RESOURCE, "resource", "NAME", "resource to bind (default: the server picks)" },
+	{ O_CONNECT_TIMEOUT, "connect-timeout", "S", "give up on any network step after S seconds (30)" },
+	{ 'v', "verbose", NULL, "print the XML stream on stderr (secrets redacted)" },
+	{ 'q', "quiet", NULL, "print nothing but errors" },
+	{ 'h', "help", NULL, "print this help and exit" },
+	{ 'V', "version", NULL, "print the version and exit" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static void
+print_opts(FILE *f, const struct xt_opt *o)
+{
+	char left[64];
+
+	for (; o->name; o++) {
+		if (o->id < 256)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->id, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+}
+
+static void
+print_synopsis(FILE *f, const struct xt_tool *t)
+{
+	const char *s = t->synopsis, *nl;
+	const char *lead = "usage: ";
+
+	do {
+		nl = strchr(s, '\n');
+		fprintf(f, "%s%s %.*s\n", lead, t->name,
+			(int)(nl ? nl - s : (long)strlen(s)), s);
+		lead = "       ";
+		s = nl + 1;
+	} while (nl && *s);
+}
+
+static void
+help(const struct xt_tool *t)
+{
+	print_synopsis(stdout, t);
+	printf("%s\n\nOptions:\n", t->summary);
+	print_opts(stdout, t->opts);
+	printf("\nAccount, connection and output:\n");
+	print_opts(stdout, common_opts);
+	printf("\nExit status: 0 when the server confirmed everything; see "
+	       "xmpp-tools(7) for the others.\nSee %s(1).\n", t->name);
+	exit(0);
+}
+
+void
+xt_usage(const struct xt_tool *t, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof buf, fmt, ap);
+		va_end(ap);
+		fprintf(stderr, "%s: %s\n", t->name, buf);
+	}
+	print_synopsis(stderr, t);
+	fprintf(stderr, "Try '%s --help' for more.\n", t->name);
+	exit(XT_EUSAGE);
+}
+
+long
+xt_parse_number(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end || v < 0 || v > max)
+		return -1;
+	return v;
+}
+
+static void
+set(char **field, const char *v)
+{
+	free(*field);
+	*field = xt_strdup(v);
+}
+
+/* Splits HOST[:PORT] ("[v6]:port" too) into the account. */
+static int
+set_server(struct xt_account *a, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	long port;
+
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+		if (!close)
+			return -1;
+		free(a->host);
+		a->host = strndup(v + 1, (size_t)(close - v - 1));
+		colon = close[1] == ':' ? close + 1 : NULL;
+	} else if (colon) {
+		free(a->host);
+		a->host = strndup(v, (size_t)(colon - v));
+	} else {
+		set(&a->host, v);
+	}
+	if (!a->host || !*a->host)
+		return -1;
+	if (colon) {
+		port = xt_parse_number(colon + 1, 65535);
+		if (port <= 0)
+			return -1;
+		a->port = (unsigned short)port;
+	}
+	return 0;
+}
+
+static int
+common_option(const struct xt_tool *t, struct xt_account *a, int id,
+	      const char *arg)
+{
+	switch (id) {
+	case 'j': set(&a->jid, arg); break;
+	case 'a': set(&a->name, arg); break;
+	case 'c': set(&a->config_path, arg); break;
+	case O_PASSWORD_FILE: set(&a->password_file, arg); break;
+	case O_PASSWORD_CMD: set(&a->password_cmd, arg); break;
+	case 's':
+		if (set_server(a, arg))
+			xt_usage(t, "--server wants HOST[:PORT], got '%s'", arg);
+		break;
+	case O_DIRECT_TLS: a->direct_tls = 1; break;
+	case O_CAFILE: set(&a->cafile, arg); break;
+	case O_CAPATH: set(&a->capath, arg); break;
+	case O_INSECURE: a->insecure = 1; break;
+	case O_RESOURCE: set(&a->resource, arg); break;
+	case O_CONNECT_TIMEOUT:
+		a->connect_timeout = xt_parse_number(arg, 86400);
+		if (a->connect_timeout <= 0)
+			xt_usage(t, "--connect-timeout wants seconds, got '%s'", arg);
+		break;
+	case 'v': xt_verbose++; xt_quiet = 0; break;
+	case 'q': xt_quiet = 1; xt_verbose = 0; break;
+	case 'h': help(t); break;
+	case 'V': printf("%s %s\n", t->name, XT_VERSION); exit(0);
+	default: return -1;
+	}
+	return 0;
+}
+
+static size_t
+count_opts(const struct xt_opt *o)
+{
+	size_t n = 0;
+
+	while (o[n].name)
+		n++;
+	return n;
+}
+
+/* Fills getopt_long's tables from ours. */
+static void
+add_getopt(const struct xt_opt *o, struct option *lo, size_t *nlo,
+	   char *shorts, size_t *ns)
+{
+	for (; o->name; o++) {
+		lo[*nlo].name = o->name;
+		lo[*nlo].has_arg = o->arg ? required_argument : no_argument;
+		lo[*nlo].flag = NULL;
+		lo[*nlo].val = o->id;
+		(*nlo)++;
+		if (o->id < 256) {
+			shorts[(*ns)++] = (char)o->id;
+			if (o->arg)
+				shorts[(*ns)++] = ':';
+		}
+	}
+}
+
+int
+xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
+		 char **argv)
+{
+	size_t n = count_opts(t->opts) + count_opts(common_opts);
+	struct option *lo = xt_malloc((n + 1) * sizeof *lo);
+	char *shorts = xt_malloc(3 * n + 2);
+	size_t nlo = 0, ns = 0;
+	int id, rc;
+
+	shorts[ns++] = ':'; /* report a missing argument as ':' */
+	add_getopt(t->opts, lo, &nlo, shorts, &ns);
+	add_getopt(common_opts, lo, &nlo, shorts, &ns);
+	shorts[ns] = '\0';
+	memset(&lo[nlo], 0, sizeof lo[nlo]);
+	opterr = 0;
+	a->connect_timeout = 30;
+	while ((id = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		if (id == '?') {
+			if (optopt)
+				xt_usage(t, "unknown option '-%c'", optopt);
+			xt_usage(t, "unknown option '%s'", argv[optind - 1]);
+		}
+		if (id == ':')
+			xt_usage(t, "option '%s' needs an argument", argv[optind - 1]);
+		if (common_option(t, a, id, optarg) == 0)
+			continue;
+		rc = t->option(id, optarg, t->data);
+		if (rc) {
+			free(lo);
+			free(shorts);
+			exit(rc);
+		}
+	}
+	free(lo);
+	free(shorts);
+	return optind;
+}

@@ -1,0 +1,308 @@
+/*
+ * xt.h - the xmpp-tools core, shared by every tool in cmd/.
+ *
+ * Topics, one file each: exit codes and messages (exit.c), option tables
+ * (opt.c), accounts and credentials (account.c), the connection (conn.c),
+ * delivery tracking (track.c), text checks (text.c), JIDs (jid.c), stanzas
+ * to and from JSON (json.c), raw XML stanzas in (xmlin.c).
+ */
+#ifndef XT_H
+#define XT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <strophe.h>
+
+#define XT_VERSION "0.1.0"
+
+/* Exit codes: one scheme for every tool, documented in xmpp-tools(7). */
+enum xt_exit {
+	XT_OK = 0,
+	XT_EUSAGE = 64,       /* EX_USAGE: bad options or arguments */
+	XT_EDATA = 65,        /* EX_DATAERR: bad input (JSON, XML, UTF-8, JID) */
+	XT_ENOINPUT = 66,     /* EX_NOINPUT: an input file cannot be read */
+	XT_EUNAVAILABLE = 69, /* EX_UNAVAILABLE: server unreachable, DNS */
+	XT_ESOFTWARE = 70,    /* EX_SOFTWARE: internal error */
+	XT_EOS = 71,          /* EX_OSERR: fork, exec, memory */
+	XT_EIO = 74,          /* EX_IOERR: writing output failed */
+	XT_ETIMEOUT = 75,     /* EX_TEMPFAIL: a wait ran out of time */
+	XT_EPROTOCOL = 76,    /* EX_PROTOCOL: stream or stanza error */
+	XT_EAUTH = 77,        /* EX_NOPERM: authentication failed */
+	XT_ECONFIG = 78,      /* EX_CONFIG: config, permissions, no password */
+	XT_ETLS = 79,         /* TLS failed or certificate not trusted */
+	XT_EPARTIAL = 80,     /* some stanzas were not confirmed */
+};
+
+/* exit.c: diagnostics. Messages read "prog: what: why (what to do)". */
+extern const char *xt_progname;
+extern int xt_quiet;   /* -q: only errors */
+extern int xt_verbose; /* -v: the XML stream on stderr */
+/* Sets the program name used in messages and ignores SIGPIPE. */
+void xt_init(const char *argv0);
+/* Prints "prog: message" on stderr; returns code. */
+int xt_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prints "prog: warning: message" on stderr unless -q. */
+void xt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the message and exits with code. */
+void xt_die(int code, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+/* Returns the name of an exit code ("timeout", "tls", ...). */
+const char *xt_exit_name(int code);
+/* Like malloc/strdup/realloc, but exits with XT_EOS when memory runs out. */
+void *xt_malloc(size_t n);
+char *xt_strdup(const char *s);
+void *xt_realloc(void *p, size_t n);
+
+/* opt.c: one option table per tool, from which --help is printed. */
+struct xt_opt {
+	int id;           /* a letter for options with a short form, else >= 256 */
+	const char *name; /* long name, without the dashes */
+	const char *arg;  /* argument's name, or NULL for a flag */
+	const char *help; /* one line for --help */
+};
+struct xt_tool {
+	const char *name;             /* "xmpp-send" */
+	const char *synopsis;         /* usage lines, without the name */
+	const char *summary;          /* one line: what the tool does */
+	const struct xt_opt *opts;    /* ends with {0} */
+	/* Called for each tool option; returns 0, or an exit code. */
+	int (*option)(int id, const char *arg, void *data);
+	void *data;
+};
+struct xt_account;
+/* Parses argv: the tool's options, the account and connection options and
+ * -h/-V/-v/-q; returns the index of the first operand. Exits on --help,
+ * --version and usage errors. */
+int xt_parse_options(const struct xt_tool *t, struct xt_account *a,
+		     int argc, char **argv);
+/* Prints "usage: ..." and the hint on stderr; exits XT_EUSAGE. */
+void xt_usage(const struct xt_tool *t, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+/* Parses a non-negative decimal number of seconds or a count; -1 if bad. */
+long xt_parse_number(const char *s, long max);
+
+/* account.c: who we are and how to reach the server. */
+struct xt_account {
+	char *jid;        /* bare or full JID */
+	char *password;   /* wiped and freed by xt_account_free */
+	char *host;       /* --server host, or NULL for DNS SRV */
+	unsigned short port;
+	char *cafile;
+	char *capath;
+	int direct_tls;   /* XEP-0368 */
+	int insecure;     /* skip certificate verification (warned) */
+	long connect_timeout; /* seconds for each network wait */
+	/* where the values come from (options) */
+	char *config_path;
+	char *name;       /* -a NAME */
+	char *password_file;
+	char *password_cmd;
+	char *resource;
+};
+/* Fills what options left unset from the environment, the config file and
+ * go-sendxmpp's config; reads the password. Returns 0 or an exit code,
+ * having printed the error. */
+int xt_account_resolve(struct xt_account *a);
+/* Wipes the password and frees every field. */
+void xt_account_free(struct xt_account *a);
+/* Returns 0 when path is private to its owner; else prints how to fix it and
+ * returns XT_ECONFIG. what names the file's role ("config file"). */
+int xt_check_private(const char *path, const char *what);
+
+/* text.c: what may go into an XML stanza. */
+/* Returns NULL when s (len bytes) is valid UTF-8 holding only characters XML
+ * 1.0 allows; else a static description of the first problem, with *at set
+ * to its byte offset. */
+const char *xt_text_check(const char *s, size_t len, size_t *at);
+
+/* jid.c */
+/* Returns NULL when jid is a valid JID (RFC 7622 shape); else why not. */
+const char *xt_jid_check(const char *jid);
+/* Returns a newly allocated bare JID (local@domain or domain). */
+char *xt_jid_bare(const char *jid);
+/* Returns a newly allocated domain part. */
+char *xt_jid_domain(const char *jid);
+
+/* conn.c: one client connection over libstrophe. */
+typedef int (*xt_stanza_cb)(xmpp_stanza_t *st, void *data);
+struct xt_track;
+struct xt_conn {
+	xmpp_ctx_t *ctx;
+	xmpp_conn_t *xc;
+	struct xt_account *acct;
+	char *domain;     /* the account's domain */
+	int state;        /* XT_CONN_* */
+	int error;        /* exit code of the first failure, or 0 */
+	char why[768];    /* its message */
+	int sock;         /* the socket, once connected */
+	int sm;           /* XEP-0198 asked for (acks by <r/>) */
+	int sm_enabled;   /* the server said <enabled/>: count what it sends */
+	int sm_offered;
+	unsigned long sm_in;   /* stanzas received, for <a h=''/> */
+	unsigned long sent;    /* counted stanzas sent */
+	unsigned long confirmed; /* of those, confirmed by the server */
+	unsigned long asked;   /* sent count at the last ack request */
+	unsigned long ping_seq;
+	struct xt_track *track;
+	xt_stanza_cb on_stanza; /* every incoming stanza after session start */
+	void *on_stanza_data;
+	int closing;
+	char tls_why[256];
+	char tls_fp[128];
+};
+enum { XT_CONN_NEW, XT_CONN_CONNECTING, XT_CONN_ONLINE, XT_CONN_CLOSED };
+/* Connects, secures, authenticates and binds; returns 0 or an exit code with
+ * the error printed. */
+int xt_connect(struct xt_conn *c, struct xt_account *a);
+/* Runs the connection while waiting up to ms for fd to be readable;
+ * returns 1 if it is (or at EOF), else 0. */
+int xt_poll_fd(struct xt_conn *c, int fd, int ms);
+/* Runs the event loop for at most ms milliseconds (0: no wait). */
+void xt_run(struct xt_conn *c, int ms);
+/* Runs the loop until done(data) is true, the connection fails, or timeout
+ * seconds pass; returns 0, the connection's error, or XT_ETIMEOUT. */
+int xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout);
+/* Sends a stanza and tracks it until the server confirms it; label names it
+ * in messages ("line 3"), NULL for stanzas nobody needs to hear about.
+ * Blocks while too many are unconfirmed. Returns 0 or an exit code. */
+int xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label);
+/* Asks the server to confirm what was sent so far (SM <r/> or a ping). */
+void xt_request_ack(struct xt_conn *c);
+/* Waits until the server confirmed everything sent; reports those it did not
+ * confirm or rejected; returns 0, XT_EPARTIAL or the connection's error. */
+int xt_confirm_all(struct xt_conn *c, long timeout);
+/* Closes the stream cleanly and frees everything. */
+void xt_close(struct xt_conn *c);
+/* Returns a new unique stanza id. */
+char *xt_new_id(struct xt_conn *c);
+/* Sends an IQ and runs the loop until its answer; returns the answer (to be
+ * released by the caller) or NULL with c->error set. */
+xmpp_stanza_t *xt_iq(struct xt_conn *c, xmpp_stanza_t *iq, long timeout);
+/* Answers ping and disco#info and refuses other IQ get/set; returns 1 if it
+ * handled st. */
+int xt_answer_iq(struct xt_conn *c, xmpp_stanza_t *st);
+/* Returns the error condition name of an error stanza ("item-not-found"). */
+const char *xt_error_condition(xmpp_stanza_t *st);
+/* Records a failure on c unless one is already recorded; returns code. */
+int xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* track.c: stanzas sent but not yet confirmed, bounded. */
+#define XT_WINDOW 2048
+/* Remembers that stanza number seq, with id, was sent as label. */
+void xt_track_push(struct xt_conn *c, unsigned long seq, const char *id,
+		   const char *label);
+/* Forgets every stanza up to count, now confirmed. */
+void xt_track_confirm(struct xt_conn *c, unsigned long count);
+/* Marks the stanza with id as rejected with condition; 1 if it was ours. */
+int xt_track_reject(struct xt_conn *c, const char *id, const char *cond);
+/* Returns the number of rejected stanzas; reports the unconfirmed ones. */
+int xt_track_report(struct xt_conn *c);
+/* Frees the tracking state. */
+void xt_track_free(struct xt_conn *c);
+/* Returns how many stanzas are being tracked. */
+size_t xt_track_len(struct xt_conn *c);
+
+/* A message to send, however it was given (-m, a line, a JSON object). */
+struct xt_msg {
+	const char *to[64];  /* from JSON "to"; else the command line's */
+	size_t nto;
+	const char *type, *body, *subject, *thread, *id, *lang, *url;
+	int receipt;          /* ask for a XEP-0184 receipt */
+	int no_store;         /* XEP-0334 no-store hint */
+	void *hold;           /* what the strings point into */
+};
+
+/* json.c: stanzas as JSON objects, one per line (schema: xmpp-tools(7)). */
+struct xt_json_opts {
+	int full;             /* add "xml" */
+	const char *carbon;   /* "sent" or "received" for an unwrapped carbon */
+	int archived;         /* from MAM */
+	const char *archive_id;
+};
+/* Returns a JSON line (malloc'd, no newline) describing st. */
+char *xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o);
+/* Parses a JSON line into m; returns 0, or -1 with why naming the field. */
+int xt_json_to_msg(const char *line, size_t len, struct xt_msg *m, char *why,
+		   size_t whylen);
+/* Frees what xt_json_to_msg kept. */
+void xt_msg_free(struct xt_msg *m);
+/* Checks a message's fields (text, JIDs, type); returns NULL or why not. */
+const char *xt_msg_check(const struct xt_msg *m);
+
+/* xmlin.c: raw stanzas read from a stream of XML. */
+struct xt_xmlin;
+/* Returns a reader of top-level elements. */
+struct xt_xmlin *xt_xmlin_new(xmpp_ctx_t *ctx);
+/* Feeds bytes; returns 0, or -1 with a message in why. */
+int xt_xmlin_feed(struct xt_xmlin *x, const char *buf, size_t len, int final,
+		  char *why, size_t whylen);
+/* Returns the next complete stanza (caller releases), or NULL; *line is set
+ * to the line it started on. */
+xmpp_stanza_t *xt_xmlin_next(struct xt_xmlin *x, unsigned long *line);
+/* Frees the reader. */
+void xt_xmlin_free(struct xt_xmlin *x);
+
+/* stanza.c: building stanzas. */
+/* Returns a new message stanza with to, type and a fresh id and origin-id. */
+xmpp_stanza_t *xt_message_new(struct xt_conn *c, const char *to,
+			      const char *type);
+/* Returns the message stanza for m addressed to to. */
+xmpp_stanza_t *xt_msg_stanza(struct xt_conn *c, const struct xt_msg *m,
+			     const char *to);
+/* Adds <name>text</name> (e.g. body) to st. */
+void xt_add_text_child(xmpp_stanza_t *st, const char *name, const char *text);
+/* Adds <name xmlns=ns/> to st and returns it (owned by st). */
+xmpp_stanza_t *xt_add_child_ns(xmpp_stanza_t *st, const char *name,
+			       const char *ns);
+/* Returns the text of child name of st (malloc'd by libstrophe), or NULL. */
+char *xt_child_text(xmpp_stanza_t *st, const char *name);
+/* Joins a MUC room as nick; waits for the server's answer. Returns 0 or an
+ * exit code. history: stanzas of history to ask for (0: none). */
+int xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
+		const char *password, int history);
+/* muc.c */
+/* Joins each room, as nick (default: the account's localpart), with the
+ * password read from password_file if given. Returns 0 or an exit code. */
+int xt_muc_join_all(struct xt_conn *c, const char *const *rooms, size_t n,
+		    const char *nick, const char *password_file, int history);
+/* mam.c */
+/* Turns "2026-01-31T12:00:00Z", "2026-01-31" or "2h" (ago; s, m, h, d) into
+ * a XEP-0082 timestamp; returns 0, or -1 if s is none of those. */
+int xt_parse_since(const char *s, char *out, size_t outlen);
+/* Asks archive (NULL: the account's own) for everything since start, page
+ * by page; the messages reach c->on_stanza. Returns 0 or an exit code. */
+int xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start);
+/* Sends initial presence. */
+void xt_send_presence(struct xt_conn *c);
+
+/* io.c */
+/* Lines read from a descriptor without blocking the connection. */
+struct xt_lines {
+	int fd;
+	char *buf;
+	size_t len, cap, off;
+	unsigned long lineno; /* of the last line returned */
+	int eof;
+};
+#define XT_MAX_LINE (1024 * 1024)
+/* Reads what fd has (one read); returns 0, or -1 on a read error. */
+int xt_lines_fill(struct xt_lines *l);
+/* Returns the next complete line (NUL-terminated in place, without the
+ * newline) and its length, or NULL; at EOF the last unterminated line too.
+ * A line over XT_MAX_LINE is returned cut, with *toolong set. */
+char *xt_lines_next(struct xt_lines *l, size_t *len, int *toolong);
+/* Frees the buffer. */
+void xt_lines_free(struct xt_lines *l);
+/* Reads the whole of fd into a malloc'd buffer; returns its length or -1. */
+long xt_read_all(int fd, char **out);
+/* Reads the first line of a file into a malloc'd string without the newline;
+ * NULL with errno on failure. */
+char *xt_read_line_file(const char *path);
+/* Runs cmd with sh -c and returns its first line of output, or NULL. */
+char *xt_read_line_cmd(const char *cmd);
+/* Wipes and frees a secret. */
+void xt_free_secret(char *s);
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# tests/deps.sh install|check - the Debian packages xmpp-tools needs to build,
+# test and demo. As root, installs what is missing; otherwise prints the
+# apt-get line to run and fails.
+PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
+libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+[ "$1" = check ] && { echo "missing:$missing"; exit 1; }
+if [ "$(id -u)" != 0 ]; then
+	echo "xmpp-tools needs these Debian packages:$missing" >&2
+	echo "run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null || {
+	echo "apt-get install failed; run: apt-get install -y$missing" >&2
+	exit 1
+}
+exit 0

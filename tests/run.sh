@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# tests/run.sh [BUILD_DIR] [BATS_FILE...]
+# Starts a throwaway Prosody (tests/server.sh), runs the bats suite against
+# the tools in BUILD_DIR, and always stops the server, also when a test fails
+# or the run is interrupted.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+bin=$(cd "${1:-build}" && pwd) || exit 1
+shift || true
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(tests/*.bats)
+
+free_port_base() {
+	local base
+	for _ in $(seq 1 50); do
+		base=$((20000 + (RANDOM % 4000) * 10))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null &&
+		   ! (exec 3<>"/dev/tcp/127.0.0.1/$((base + 3))") 2>/dev/null; then
+			echo "$base"
+			return
+		fi
+	done
+	echo 25222
+}
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-test.XXXXXX")
+export XT_TEST_PORT=${XT_TEST_PORT:-$(free_port_base)}
+cleanup() {
+	tests/server.sh stop "$dir"
+	if [ -n "${XT_KEEP:-}" ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+tests/server.sh start "$dir" || exit 1
+set -a
+eval "$(tests/server.sh env "$dir")"
+XT_BIN=$bin
+set +a
+bats --print-output-on-failure "${files[@]}"
