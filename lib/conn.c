@@ -85,10 +85,14 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 			print_redacted(">", msg + 6);
 		return;
 	}
+	if (!strncmp(msg, "connection failed, error ", 25))
+		c->sock_errno = atoi(msg + 25);
+	else if (strstr(msg, "Connection attempt timed out"))
+		c->sock_errno = ETIMEDOUT;
 	if (strstr(msg, "TLS is not supported, but set as mandatory"))
 		xt_fail(c, XT_ETLS, "%s does not offer STARTTLS and TLS is required: "
 			"refusing to send the password in clear (try --direct-tls, "
-			"or fix the server)", c->acct->host ? c->acct->host : "the server");
+			"or fix the server)", c->where);
 	else if (strstr(msg, "Cannot authenticate with known methods") ||
 		 strstr(msg, "No supported authentication"))
 		xt_fail(c, XT_EAUTH, "the server offers no authentication mechanism "
@@ -156,9 +160,11 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	   xmpp_stream_error_t *se, void *data)
 {
 	struct xt_conn *c = data;
-	const char *where = c->acct->host ? c->acct->host : "the server";
+	const char *where = c->where;
 
 	(void)xc;
+	if (!error)
+		error = c->sock_errno;
 	if (ev == XMPP_CONN_CONNECT) {
 		c->state = XT_CONN_ONLINE;
 		return;
@@ -169,7 +175,7 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	}
 	if (c->tls_why[0])
 		xt_fail(c, XT_ETLS, "TLS: cannot trust %s: %s (SHA-256 fingerprint %s; "
-			"use --cafile for a private CA)", where, c->tls_why, c->tls_fp);
+			"use --cafile for a private CA)", c->domain, c->tls_why, c->tls_fp);
 	else if (se && se->type == XMPP_SE_NOT_AUTHORIZED)
 		xt_fail(c, XT_EAUTH, "not authorized: %s", se->text ? se->text : "stream error");
 	else if (se)
@@ -329,6 +335,11 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	c->acct = a;
 	c->sock = -1;
 	c->domain = xt_jid_domain(a->jid);
+	if (a->host)
+		snprintf(c->where, sizeof c->where, "%s:%u", a->host,
+			 a->port ? a->port : a->direct_tls ? 5223 : 5222);
+	else
+		snprintf(c->where, sizeof c->where, "%s", c->domain);
 	current = c;
 	xmpp_initialize();
 	logger.handler = log_handler;
@@ -368,7 +379,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	if (rc == XT_ETIMEOUT && c->state == XT_CONN_CONNECTING)
 		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
 			"(is it an XMPP server? try --connect-timeout)",
-			a->host ? a->host : "the server", a->connect_timeout);
+			c->where, a->connect_timeout);
 	if (c->state != XT_CONN_ONLINE)
 		return xt_error(c->error ? c->error : XT_EUNAVAILABLE, "%s", c->why);
 	/* the password is no longer needed */

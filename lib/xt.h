@@ -132,6 +132,8 @@ struct xt_conn {
 	xmpp_conn_t *xc;
 	struct xt_account *acct;
 	char *domain;     /* the account's domain */
+	char where[300];  /* host:port or domain, for messages */
+	int sock_errno;   /* why the socket failed, from libstrophe's log */
 	int state;        /* XT_CONN_* */
 	int error;        /* exit code of the first failure, or 0 */
 	char why[768];    /* its message */
