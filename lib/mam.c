@@ -76,7 +76,7 @@ xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start)
 	char *after = NULL, *last;
 	xmpp_stanza_t *iq, *r, *fin, *set;
 	const char *complete;
-	int rc = 0;
+	int rc = 0, done;
 
 	for (;;) {
 		iq = query(c, archive, start, after);
@@ -102,8 +102,9 @@ xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start)
 		after = last ? xt_strdup(last) : NULL;
 		if (last)
 			xmpp_free(c->ctx, last);
+		done = !after || (complete && !strcmp(complete, "true"));
 		xmpp_stanza_release(r);
-		if (!after || (complete && !strcmp(complete, "true")))
+		if (done)
 			break;
 	}
 	free(after);

@@ -44,7 +44,7 @@ print_opts(FILE *f, const struct xt_opt *o)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-28s %s\n", left, o->help);
+		fprintf(f, "  %-30s %s\n", left, o->help);
 	}
 }
 
