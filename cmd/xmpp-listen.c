@@ -306,7 +306,8 @@ print_archived(struct listen *l, xmpp_stanza_t *st)
 	o.archive_id = xmpp_stanza_get_attribute(r, "id");
 	if (delay && !xmpp_stanza_get_child_by_name(msg, "delay")) {
 		msg = xmpp_stanza_copy(msg);
-		xmpp_stanza_add_child(msg, delay);
+		/* a copy: a stanza belongs to one parent */
+		xmpp_stanza_add_child_ex(msg, xmpp_stanza_copy(delay), 0);
 		print_stanza(l, msg, &o);
 		xmpp_stanza_release(msg);
 	} else {
