@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <malloc.h>
 #include <time.h>
 #include <openssl/x509.h>
 
@@ -17,6 +18,13 @@
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 #define ACK_BATCH 256
+/* libstrophe builds a whole stanza in memory before handing it over and
+ * sets no limit: a server nesting a million elements would grow us by half
+ * a GiB. Its allocations are counted and capped instead. */
+#define MEMORY_CAP (128L * 1024 * 1024)
+/* stanzas serialized but not yet written to the socket */
+#define MAX_UNWRITTEN 32
+#define KEEPALIVE_MS 60000
 
 static long
 now_ms(void)
@@ -26,6 +34,53 @@ now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
+
+static size_t allocated;
+static int over_cap;
+
+static void *
+capped_alloc(size_t n, void *data)
+{
+	void *p;
+
+	(void)data;
+	if (allocated + n > MEMORY_CAP) {
+		over_cap = 1;
+		return NULL;
+	}
+	if ((p = malloc(n)))
+		allocated += malloc_usable_size(p);
+	return p;
+}
+
+static void
+capped_free(void *p, void *data)
+{
+	(void)data;
+	if (p)
+		allocated -= malloc_usable_size(p);
+	free(p);
+}
+
+static void *
+capped_realloc(void *p, size_t n, void *data)
+{
+	size_t old = p ? malloc_usable_size(p) : 0;
+	void *q;
+
+	(void)data;
+	if (allocated - old + n > MEMORY_CAP) {
+		over_cap = 1;
+		return NULL;
+	}
+	if ((q = realloc(p, n))) {
+		allocated -= old;
+		allocated += malloc_usable_size(q);
+	}
+	return q;
+}
+
+static const xmpp_mem_t capped_mem = { capped_alloc, capped_free, capped_realloc, NULL };
 
 int
 xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
@@ -173,7 +228,11 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 		c->state = XT_CONN_CLOSED;
 		return;
 	}
-	if (c->tls_why[0])
+	if (over_cap)
+		xt_fail(c, XT_EPROTOCOL, "%s sent more than %ld MiB without finishing a "
+			"stanza (or nested it too deeply): closed to protect memory",
+			where, MEMORY_CAP >> 20);
+	else if (c->tls_why[0])
 		xt_fail(c, XT_ETLS, "TLS: cannot trust %s: %s (SHA-256 fingerprint %s; "
 			"use --cafile for a private CA)", c->domain, c->tls_why, c->tls_fp);
 	else if (se && se->type == XMPP_SE_NOT_AUTHORIZED)
@@ -199,14 +258,13 @@ send_raw_counted(struct xt_conn *c, const char *s)
 	xmpp_send_raw_string(c->xc, "%s", s);
 }
 
-void
-xt_request_ack(struct xt_conn *c)
+/* Asks the server to confirm all sent so far: <r/>, or a ping. */
+static void
+ask_ack(struct xt_conn *c)
 {
 	char id[32];
 	xmpp_stanza_t *iq;
 
-	if (c->state != XT_CONN_ONLINE || c->asked == c->sent)
-		return;
 	if (c->sm) {
 		c->asked = c->sent;
 		send_raw_counted(c, "<r xmlns='" NS_SM "'/>");
@@ -222,6 +280,36 @@ xt_request_ack(struct xt_conn *c)
 	xmpp_stanza_release(iq);
 	c->sent++;
 	c->asked = c->sent;
+}
+
+void
+xt_request_ack(struct xt_conn *c)
+{
+	if (c->state == XT_CONN_ONLINE && c->asked != c->sent)
+		ask_ack(c);
+}
+
+/* A server that stops answering would leave us waiting forever: after a
+ * quiet minute, ask it for an ack, and give up if none comes in time. */
+static void
+keepalive(struct xt_conn *c)
+{
+	long now = now_ms();
+
+	if (c->state != XT_CONN_ONLINE)
+		return;
+	if (c->ka_sent && c->last_rx < c->ka_sent &&
+	    now - c->ka_sent > c->acct->connect_timeout * 1000L) {
+		xt_fail(c, XT_ETIMEOUT, "%s stopped answering (no reply in %ld s)",
+			c->where, c->acct->connect_timeout);
+		c->state = XT_CONN_CLOSED;
+		xmpp_disconnect(c->xc);
+		return;
+	}
+	if (now - c->last_rx > KEEPALIVE_MS && (!c->ka_sent || c->last_rx >= c->ka_sent)) {
+		c->ka_sent = now;
+		ask_ack(c);
+	}
 }
 
 static void
@@ -244,6 +332,7 @@ sm_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	char buf[80];
 
 	(void)xc;
+	c->last_rx = now_ms();
 	if (!strcmp(name, "enabled")) {
 		c->sm_enabled = 1;
 	} else if (!strcmp(name, "failed")) {
@@ -272,6 +361,7 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	const char *ns = xmpp_stanza_get_ns(st), *id, *type, *name;
 
 	(void)xc;
+	c->last_rx = now_ms();
 	if (ns && !strcmp(ns, NS_SM))
 		return 1;
 	if (c->sm && c->sm_enabled)
@@ -344,7 +434,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	xmpp_initialize();
 	logger.handler = log_handler;
 	logger.userdata = c;
-	c->ctx = xmpp_ctx_new(NULL, &logger);
+	c->ctx = xmpp_ctx_new(&capped_mem, &logger);
 	c->xc = xmpp_conn_new(c->ctx);
 	if (a->direct_tls)
 		flags |= XMPP_CONN_FLAG_LEGACY_SSL;
@@ -382,6 +472,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 			c->where, a->connect_timeout);
 	if (c->state != XT_CONN_ONLINE)
 		return xt_error(c->error ? c->error : XT_EUNAVAILABLE, "%s", c->why);
+	c->last_rx = now_ms();
 	/* the password is no longer needed */
 	if (a->password)
 		explicit_bzero(a->password, strlen(a->password));
@@ -411,6 +502,7 @@ xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
 			return c->error ? c->error : XT_EUNAVAILABLE;
 		if (left <= 0)
 			return XT_ETIMEOUT;
+		keepalive(c);
 		xmpp_run_once(c->ctx, left > 100 ? 100 : (unsigned long)left);
 	}
 	return 0;
@@ -441,6 +533,11 @@ xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
 		if (rc)
 			return rc;
 	}
+	/* a slow reader must not make us queue the whole input */
+	while (xmpp_conn_send_queue_len(c->xc) > MAX_UNWRITTEN && c->state == XT_CONN_ONLINE)
+		xt_poll_fd(c, -1, 100);
+	if (c->state != XT_CONN_ONLINE)
+		return c->error ? c->error : XT_EUNAVAILABLE;
 	xmpp_send(c->xc, st);
 	c->sent++;
 	if (label)
@@ -624,8 +721,9 @@ xt_poll_fd(struct xt_conn *c, int fd, int ms)
 	int i, n;
 
 	/* send what is queued and take what TLS already decrypted */
+	keepalive(c);
 	xmpp_run_once(c->ctx, 0);
-	if (c->state != XT_CONN_ONLINE)
+	if (c->state != XT_CONN_ONLINE || (fd < 0 && xmpp_conn_send_queue_len(c->xc) == 0))
 		return 0;
 	p[0].fd = fd;
 	p[0].events = POLLIN;

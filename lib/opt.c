@@ -82,14 +82,11 @@ xt_usage(const struct xt_tool *t, const char *fmt, ...)
 	va_list ap;
 	char buf[512];
 
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(buf, sizeof buf, fmt, ap);
-		va_end(ap);
-		fprintf(stderr, "%s: %s\n", t->name, buf);
-	}
-	print_synopsis(stderr, t);
-	fprintf(stderr, "Try '%s --help' for more.\n", t->name);
+	/* one line, as every error: what is wrong, and where to look */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s (see %s --help)\n", t->name, buf, t->name);
 	exit(XT_EUSAGE);
 }
 
@@ -226,9 +223,12 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 	a->connect_timeout = 30;
 	while ((id = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		if (id == '?') {
-			if (optopt)
-				xt_usage(t, "unknown option '-%c'", optopt);
-			xt_usage(t, "unknown option '%s'", argv[optind - 1]);
+			const char *arg = argv[optind - 1];
+			if (!strncmp(arg, "--", 2) && strchr(arg, '='))
+				xt_usage(t, "option '%.*s' takes no argument", (int)(strchr(arg, '=') - arg), arg);
+			if (!strncmp(arg, "--", 2))
+				xt_usage(t, "unknown option '%s'", arg);
+			xt_usage(t, "unknown option '-%c'", optopt);
 		}
 		if (id == ':')
 			xt_usage(t, "option '%s' needs an argument", argv[optind - 1]);

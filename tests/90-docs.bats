@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# The documentation and completions keep up with the options, and the tools
+# answer --help, --version and a wrong option the way scripts expect.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/.." || return 1
+}
+
+# long_options TOOL: the long options TOOL --help lists, one a line.
+long_options() {
+	"$1" --help | grep -o -- '--[a-z][a-z-]*' | sort -u
+}
+
+# man_text PAGE: the page as a reader sees it (plain text without
+# overstriking), else, without mandoc, its source with \- turned into -.
+man_text() {
+	if command -v mandoc >/dev/null; then
+		mandoc -T ascii -O width=250 "$1" | sed 's/.\x08//g'
+	else
+		sed -e 's/\\-/-/g' -e 's/\\(hy/-/g' "$1"
+	fi
+}
+
+# check_options TOOL KIND FILE: fails naming every long option of TOOL's
+# --help that FILE lacks. KIND: man, bash, zsh or fish (fish names long
+# options as "-l NAME"; the others spell them --NAME).
+check_options() {
+	local tool=$1 kind=$2 file=$3 text opt name re missing=()
+	[ -f "$file" ] || { echo "$file does not exist" >&2; return 1; }
+	case $kind in
+	man) text=$(man_text "$file") ;;
+	*) text=$(<"$file") ;;
+	esac
+	local opts
+	opts=$(long_options "$tool")
+	[ -n "$opts" ] || { echo "$tool --help lists no long options" >&2; return 1; }
+	for opt in $opts; do
+		name=${opt#--}
+		case $kind in
+		fish) re="(^|[[:space:]])(-l|--long-option)[[:space:]]+['\"]?$name['\"]?([[:space:]]|$)" ;;
+		man) re="(^|[^[:alnum:]-])-?$opt([^[:alnum:]-]|$)" ;;
+		*) re="(^|[^[:alnum:]-])$opt([^[:alnum:]-]|$)" ;;
+		esac
+		grep -qE -- "$re" <<<"$text" || missing+=("$opt")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "$file lacks: ${missing[*]}" >&2
+		return 1
+	fi
+}
+
+# check_version TOOL
+check_version() {
+	run --separate-stderr "$1" --version
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ ^$1\ [0-9]+\.[0-9]+ ]]
+	[ -z "$stderr" ]
+}
+
+# check_help TOOL
+check_help() {
+	run --separate-stderr "$1" --help
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "usage: $1 "* ]]
+	grep -q -- '--help' <<<"$output"
+	[ -z "$stderr" ]
+}
+
+# check_unknown TOOL OPTION: exit 64, nothing on stdout, and on stderr one
+# line naming OPTION, then the usage.
+check_unknown() {
+	local tool=$1 opt=$2 i
+	run --separate-stderr "$tool" "$opt"
+	[ "$status" -eq 64 ]
+	[ -z "$output" ]
+	[[ ${stderr_lines[0]} == "$tool: "*"$opt"* ]]
+	[[ ${stderr_lines[1]} == "usage: $tool "* ]]
+	# only the first line is the error: the rest is the usage
+	for ((i = 1; i < ${#stderr_lines[@]}; i++)); do
+		[[ ${stderr_lines[i]} == "usage: $tool "* ||
+		   ${stderr_lines[i]} == "       $tool "* ||
+		   ${stderr_lines[i]} == *"$tool --help"* ]] ||
+			{ echo "not usage: ${stderr_lines[i]}" >&2; return 1; }
+	done
+}
+
+@test "xmpp-send: every option in --help is documented in xmpp-send(1)" {
+	check_options xmpp-send man man/xmpp-send.1
+}
+
+@test "xmpp-send: every option in --help completes in bash" {
+	check_options xmpp-send bash completions/xmpp-send.bash
+}
+
+@test "xmpp-send: every option in --help completes in zsh" {
+	check_options xmpp-send zsh completions/_xmpp-send
+}
+
+@test "xmpp-send: every option in --help completes in fish" {
+	check_options xmpp-send fish completions/xmpp-send.fish
+}
+
+@test "xmpp-listen: every option in --help is documented in xmpp-listen(1)" {
+	check_options xmpp-listen man man/xmpp-listen.1
+}
+
+@test "xmpp-listen: every option in --help completes in bash" {
+	check_options xmpp-listen bash completions/xmpp-listen.bash
+}
+
+@test "xmpp-listen: every option in --help completes in zsh" {
+	check_options xmpp-listen zsh completions/_xmpp-listen
+}
+
+@test "xmpp-listen: every option in --help completes in fish" {
+	check_options xmpp-listen fish completions/xmpp-listen.fish
+}
+
+@test "xmpp-send --version prints its name and version and exits 0" {
+	check_version xmpp-send
+}
+
+@test "xmpp-listen --version prints its name and version and exits 0" {
+	check_version xmpp-listen
+}
+
+@test "xmpp-send --help prints the usage on stdout and exits 0" {
+	check_help xmpp-send
+}
+
+@test "xmpp-listen --help prints the usage on stdout and exits 0" {
+	check_help xmpp-listen
+}
+
+@test "xmpp-send: an unknown option exits 64 with a one-line error naming it and the usage" {
+	check_unknown xmpp-send --no-such-option
+	check_unknown xmpp-send -Z
+}
+
+@test "xmpp-listen: an unknown option exits 64 with a one-line error naming it and the usage" {
+	check_unknown xmpp-listen --no-such-option
+	check_unknown xmpp-listen -Z
+}
+
+@test "the man pages have no mandoc warnings" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	local page
+	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-tools.7; do
+		[ -f "$page" ] || { echo "$page does not exist" >&2; return 1; }
+	done
+	run mandoc -T lint -W warning man/*.1 man/*.7
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "the bash completion scripts are valid bash" {
+	local f
+	for f in completions/xmpp-send.bash completions/xmpp-listen.bash; do
+		bash -n "$f"
+	done
+}
+
+@test "the zsh completion scripts are valid zsh" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	local f
+	for f in completions/_xmpp-send completions/_xmpp-listen; do
+		zsh -n "$f"
+	done
+}
+
+@test "the fish completion scripts are valid fish" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	local f
+	for f in completions/xmpp-send.fish completions/xmpp-listen.fish; do
+		fish -n "$f"
+	done
+}
+
+@test "bash completes xmpp-listen --kind and xmpp-send -a from the config file" {
+	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools"
+	printf 'jid = a@example.test\n[work]\njid = b@example.test\n  [ home ]\n' \
+		>"$XDG_CONFIG_HOME/xmpp-tools/config"
+	run bash --norc -c '
+		source completions/xmpp-send.bash
+		source completions/xmpp-listen.bash
+		COMP_WORDS=(xmpp-listen --kind "") COMP_CWORD=2
+		COMP_LINE="xmpp-listen --kind " COMP_POINT=${#COMP_LINE}
+		_xmpp_listen xmpp-listen "" --kind
+		echo "kind: ${COMPREPLY[*]}"
+		COMP_WORDS=(xmpp-send -a "") COMP_CWORD=2
+		COMP_LINE="xmpp-send -a " COMP_POINT=${#COMP_LINE}
+		_xmpp_send xmpp-send "" -a
+		echo "account: ${COMPREPLY[*]}"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "kind: message presence iq" ]
+	[ "${lines[1]}" = "account: work home" ]
+}
