@@ -87,13 +87,21 @@ int
 xt_track_report(struct xt_conn *c)
 {
 	struct xt_track *t = track(c);
-	size_t i;
+	size_t i, shown = 0, more = 0;
+	const char *last = NULL;
 
+	/* name the first few; a flood of lines would hide the summary */
 	for (i = 0; i < t->len; i++) {
 		struct entry *e = &t->ring[(t->head + i) % XT_WINDOW];
-		if (!e->rejected)
+		if (e->rejected)
+			continue;
+		if (shown++ < 10)
 			xt_error(XT_EPARTIAL, "%s: not confirmed by the server", e->label);
+		else
+			more++, last = e->label;
 	}
+	if (more)
+		xt_error(XT_EPARTIAL, "... and %zu more, up to %s, not confirmed", more, last);
 	return (int)(t->rejected > 0);
 }
 
