@@ -75,8 +75,8 @@ xt_track_reject(struct xt_conn *c, const char *id, const char *cond)
 		struct entry *e = &t->ring[(t->head + i) % XT_WINDOW];
 		if (e->id && !strcmp(e->id, id) && !e->rejected) {
 			e->rejected = cond;
-			t->rejected++;
-			xt_error(XT_EPARTIAL, "%s: rejected by the server: %s", e->label, cond);
+			if (t->rejected++ < 10)
+				xt_error(XT_EPARTIAL, "%s: rejected by the server: %s", e->label, cond);
 			return 1;
 		}
 	}
@@ -102,6 +102,8 @@ xt_track_report(struct xt_conn *c)
 	}
 	if (more)
 		xt_error(XT_EPARTIAL, "... and %zu more, up to %s, not confirmed", more, last);
+	if (t->rejected > 10)
+		xt_error(XT_EPARTIAL, "... %lu rejected in all", t->rejected);
 	return (int)(t->rejected > 0);
 }
 
