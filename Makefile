@@ -18,8 +18,8 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 XCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
 XLDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
@@ -40,6 +40,9 @@ $(O)/libxt.a: $(LIBOBJ)
 $(O)/%: cmd/%.c $(O)/libxt.a lib/xt.h
 	@$(if $(V),,echo "  CCLD    $@")
 	$(Q)$(CC) $(XCFLAGS) $(XLDFLAGS) -o $@ $< $(O)/libxt.a $(PKG_LIBS)
+
+# pkg-config runs when a recipe needs it (=, not :=), after deps installed
+# what was missing.
 
 # Debian packages the build, the tests and the demo need.
 deps:
