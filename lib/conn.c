@@ -20,8 +20,10 @@
 #define ACK_BATCH 256
 /* libstrophe builds a whole stanza in memory before handing it over and
  * sets no limit: a server nesting a million elements would grow us by half
- * a GiB. Its allocations are counted and capped instead. */
-#define MEMORY_CAP (128L * 1024 * 1024)
+ * a GiB. Its allocations are counted, and the connection is dropped once
+ * they pass the cap (checked after each read of at most a few KiB; failing
+ * an allocation inside libstrophe would crash it). */
+#define MEMORY_CAP (64L * 1024 * 1024)
 /* stanzas serialized but not yet written to the socket */
 #define MAX_UNWRITTEN 32
 #define KEEPALIVE_MS 60000
@@ -44,10 +46,6 @@ capped_alloc(size_t n, void *data)
 	void *p;
 
 	(void)data;
-	if (allocated + n > MEMORY_CAP) {
-		over_cap = 1;
-		return NULL;
-	}
 	if ((p = malloc(n)))
 		allocated += malloc_usable_size(p);
 	return p;
@@ -69,10 +67,6 @@ capped_realloc(void *p, size_t n, void *data)
 	void *q;
 
 	(void)data;
-	if (allocated - old + n > MEMORY_CAP) {
-		over_cap = 1;
-		return NULL;
-	}
 	if ((q = realloc(p, n))) {
 		allocated -= old;
 		allocated += malloc_usable_size(q);
@@ -81,6 +75,22 @@ capped_realloc(void *p, size_t n, void *data)
 }
 
 static const xmpp_mem_t capped_mem = { capped_alloc, capped_free, capped_realloc, NULL };
+
+/* One turn of libstrophe's loop, then the memory check. */
+static void
+pump(struct xt_conn *c, unsigned long ms)
+{
+	xmpp_run_once(c->ctx, ms);
+	if (allocated > MEMORY_CAP && c->state != XT_CONN_CLOSED) {
+		over_cap = 1;
+		xt_fail(c, XT_EPROTOCOL, "%s sent more than %ld MiB without finishing a "
+			 "stanza (or nested it too deeply): dropped to protect memory",
+			 c->where, MEMORY_CAP >> 20);
+		c->state = XT_CONN_CLOSED;
+		if (c->sock >= 0)
+			shutdown(c->sock, SHUT_RDWR);
+	}
+}
 
 int
 xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
@@ -229,10 +239,8 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 		return;
 	}
 	if (over_cap)
-		xt_fail(c, XT_EPROTOCOL, "%s sent more than %ld MiB without finishing a "
-			"stanza (or nested it too deeply): closed to protect memory",
-			where, MEMORY_CAP >> 20);
-	else if (c->tls_why[0])
+		return;
+	if (c->tls_why[0])
 		xt_fail(c, XT_ETLS, "TLS: cannot trust %s: %s (SHA-256 fingerprint %s; "
 			"use --cafile for a private CA)", c->domain, c->tls_why, c->tls_fp);
 	else if (se && se->type == XMPP_SE_NOT_AUTHORIZED)
@@ -488,7 +496,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 void
 xt_run(struct xt_conn *c, int ms)
 {
-	xmpp_run_once(c->ctx, (unsigned long)ms);
+	pump(c, (unsigned long)ms);
 }
 
 int
@@ -503,7 +511,7 @@ xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
 		if (left <= 0)
 			return XT_ETIMEOUT;
 		keepalive(c);
-		xmpp_run_once(c->ctx, left > 100 ? 100 : (unsigned long)left);
+		pump(c, left > 100 ? 100 : (unsigned long)left);
 	}
 	return 0;
 }
@@ -722,7 +730,7 @@ xt_poll_fd(struct xt_conn *c, int fd, int ms)
 
 	/* send what is queued and take what TLS already decrypted */
 	keepalive(c);
-	xmpp_run_once(c->ctx, 0);
+	pump(c, 0);
 	if (c->state != XT_CONN_ONLINE || (fd < 0 && xmpp_conn_send_queue_len(c->xc) == 0))
 		return 0;
 	p[0].fd = fd;
@@ -734,6 +742,6 @@ xt_poll_fd(struct xt_conn *c, int fd, int ms)
 	n = poll(p, 2, ms > 100 || ms < 0 ? 100 : ms);
 	if (n > 0 && p[1].revents)
 		for (i = 0; i < 8 && c->state == XT_CONN_ONLINE; i++)
-			xmpp_run_once(c->ctx, 0);
+			pump(c, 0);
 	return n > 0 && p[0].revents != 0;
 }

@@ -1,6 +1,7 @@
 # Shared by every tests/*.bats file; tests/run.sh exports XT_BIN, XT_C2S,
 # XT_CAFILE and XT_TEST_DIR for the suite's own Prosody.
 
+bats_require_minimum_version 1.5.0
 PATH=$XT_BIN:$PATH
 export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
 export HOME=$BATS_TEST_TMPDIR
