@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <malloc.h>
 #include <time.h>
+#include <unistd.h>
 #include <openssl/x509.h>
 
 #include "xt.h"
@@ -406,7 +407,7 @@ set_trust(struct xt_conn *c, struct xt_account *a)
 	} else if (a->capath) {
 		setenv(fenv, "/nonexistent", 1);
 		setenv(denv, a->capath, 1);
-	} else if (!getenv(fenv)) {
+	} else if (!getenv(fenv) && !getenv(denv) && access(X509_get_default_cert_dir(), R_OK) == 0) {
 		setenv(fenv, "/nonexistent", 1);
 	}
 	(void)c;
