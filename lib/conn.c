@@ -151,7 +151,9 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 			print_redacted(">", msg + 6);
 		return;
 	}
-	if (!strncmp(msg, "connection failed, error ", 25))
+	if (!strcmp(msg, "connection successful"))
+		c->tcp_up = 1;
+	else if (!strncmp(msg, "connection failed, error ", 25))
 		c->sock_errno = atoi(msg + 25);
 	else if (strstr(msg, "Connection attempt timed out"))
 		c->sock_errno = ETIMEDOUT;
@@ -249,7 +251,7 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	else if (se)
 		xt_fail(c, XT_EPROTOCOL, "the server closed the stream with an error%s%s",
 			se->text ? ": " : "", se->text ? se->text : "");
-	else if (error && c->state != XT_CONN_ONLINE)
+	else if (error && c->state != XT_CONN_ONLINE && !c->tcp_up)
 		xt_fail(c, error == ETIMEDOUT ? XT_ETIMEOUT : XT_EUNAVAILABLE,
 			"cannot connect to %s: %s (check --server and that the server runs)",
 			where, strerror(error));

@@ -134,6 +134,7 @@ struct xt_conn {
 	char *domain;     /* the account's domain */
 	char where[300];  /* host:port or domain, for messages */
 	int sock_errno;   /* why the socket failed, from libstrophe's log */
+	int tcp_up;       /* the TCP connection was made */
 	long last_rx;     /* when the server last sent something (ms) */
 	long ka_sent;     /* when the last keepalive went out (ms), or 0 */
 	int state;        /* XT_CONN_* */

@@ -5,33 +5,17 @@
 
 bats_require_minimum_version 1.5.0
 
-# account NAME: new_account, whose file Prosody can find. Prosody stores
-# user "a-b" as "a%2db.dat"; helpers.bash writes "a-b.dat", which Prosody
-# never reads (bug reported), so the file is moved where Prosody looks.
-account() {
-	local jid dir
-	jid=$(new_account "$1")
-	dir=$XT_TEST_DIR/data/example%2etest/accounts
-	if [ -f "$dir/${jid%@*}.dat" ]; then
-		mv "$dir/${jid%@*}.dat" "$dir/$(printf '%s' "${jid%@*}" | sed 's/-/%2d/g').dat"
-	fi
-	echo "$jid"
-}
-
 setup() {
 	load helpers
-	me=$(account alice)
+	me=$(new_account alice)
 	pw=pw-${me%@*}
-	rcpt=$(account bob)
+	rcpt=$(new_account bob)
 	cfg=$XDG_CONFIG_HOME/xmpp-tools/config
 	LISTEN_PID=
 }
 
 teardown() {
-	if [ -n "$LISTEN_PID" ]; then
-		kill "$LISTEN_PID" 2>/dev/null || true
-		wait "$LISTEN_PID" 2>/dev/null || true
-	fi
+	stop_listener
 }
 
 # private FILE: writes standard input to FILE with mode 600.
@@ -39,23 +23,6 @@ private() {
 	mkdir -p "$(dirname "$1")"
 	cat >"$1"
 	chmod 600 "$1"
-}
-
-# one_error_line [TOOL]: the last run's stderr is one line, "TOOL: ...".
-one_error_line() {
-	local tool=${1:-xmpp-send}
-	if [ "${#stderr_lines[@]}" -ne 1 ] || [[ ${stderr_lines[0]} != "$tool: "* ]]; then
-		printf 'expected one stderr line starting "%s: ", got:\n%s\n' "$tool" "$stderr" >&2
-		return 1
-	fi
-}
-
-# stderr_has TEXT: the last run's stderr contains TEXT.
-stderr_has() {
-	if [[ $stderr != *"$1"* ]]; then
-		printf 'expected "%s" in stderr, got:\n%s\n' "$1" "$stderr" >&2
-		return 1
-	fi
 }
 
 # logged_in_as JID: the last run's -v output shows the server bound JID.
@@ -168,7 +135,7 @@ logged_in_as() {
 }
 
 @test "-a NAME picks the config file's [NAME] account; without it the top one" {
-	other=$(account carol)
+	other=$(new_account carol)
 	private "$cfg" <<-EOF
 		jid = $other
 		password = pw-${other%@*}
@@ -215,7 +182,7 @@ logged_in_as() {
 }
 
 @test "XMPP_JID and XMPP_PASSWORD override the config file's account" {
-	other=$(account carol)
+	other=$(new_account carol)
 	private "$cfg" <<-EOF
 		jid = $other
 		password = pw-${other%@*}
@@ -241,7 +208,7 @@ logged_in_as() {
 }
 
 @test "--jid overrides XMPP_JID" {
-	other=$(account carol)
+	other=$(new_account carol)
 	XMPP_JID=$other XMPP_PASSWORD=$pw run --separate-stderr \
 		xmpp-send -v "${server_opts[@]}" --jid "$me" -m hello "$rcpt"
 	[ "$status" -eq 0 ]
@@ -273,7 +240,7 @@ logged_in_as() {
 }
 
 @test "an xmpp-tools config wins over go-sendxmpp's" {
-	other=$(account carol)
+	other=$(new_account carol)
 	private "$XDG_CONFIG_HOME/go-sendxmpp/config" <<-EOF
 		username: $other
 		password: pw-${other%@*}

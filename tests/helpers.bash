@@ -10,17 +10,19 @@ unset XMPP_JID XMPP_PASSWORD
 # The options every test passes: the local server, verified with the test CA.
 server_opts=(--server "$XT_C2S" --cafile "$XT_CAFILE")
 
-# new_account NAME: a fresh account NAME-N@example.test (password pw-NAME-N),
-# so that no test sees another's offline messages. Prosody upgrades the
-# plaintext password to SCRAM on first login.
+# new_account NAME: a fresh account NAMEtNrM@example.test (password
+# pw-NAMEtNrM), so that no test sees another's offline messages. Prosody
+# upgrades the plaintext password to SCRAM on first login. (Letters and
+# digits only: Prosody escapes other characters in its file names.)
 new_account() {
-	local user="$1-$BATS_SUITE_TEST_NUMBER-$RANDOM"
+	local user="${1}t${BATS_SUITE_TEST_NUMBER}r$RANDOM"
 	printf 'return {\n\t["password"] = "pw-%s";\n};\n' "$user" \
 		>"$XT_TEST_DIR/data/example%2etest/accounts/$user.dat"
 	echo "$user@example.test"
 }
 
-# as JID CMD...: runs CMD with JID's credentials in the environment.
+# as JID CMD...: runs CMD with JID's credentials in the environment. (In
+# the background, $! is then a subshell, not CMD: listen_bg does without.)
 as() {
 	local jid=$1
 	shift
@@ -33,8 +35,9 @@ as() {
 listen_bg() {
 	local jid=$1 out=$2
 	shift 2
-	as "$jid" xmpp-listen "${server_opts[@]}" --json -v "$@" >"$out" 2>"$out.err" &
-	LISTEN_PID=$!
+	XMPP_JID=$jid XMPP_PASSWORD=pw-${jid%@*} \
+		xmpp-listen "${server_opts[@]}" --json -v "$@" >"$out" 2>"$out.err" &
+	LISTEN_PID=$!	# xmpp-listen's own pid: kill reaches it
 	wait_for "$out.err" '^> <presence'
 	case " $* " in
 	*" --muc "*) wait_for "$out.err" 'code="110"' ;;
@@ -61,4 +64,42 @@ wait_lines() {
 	done
 	echo "timed out waiting for $2 lines in $1" >&2
 	return 1
+}
+
+# exited PID: waits (5 s at most) until PID has exited.
+exited() {
+	local i
+	for i in $(seq 1 50); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "process $1 did not exit" >&2
+	return 1
+}
+
+# stop_listener: ends listen_bg's xmpp-listen, if one runs (for teardown).
+stop_listener() {
+	[ -n "${LISTEN_PID:-}" ] || return 0
+	kill "$LISTEN_PID" 2>/dev/null || true
+	exited "$LISTEN_PID" || kill -9 "$LISTEN_PID" 2>/dev/null || true
+	wait "$LISTEN_PID" 2>/dev/null || true
+	LISTEN_PID=
+}
+
+# one_error_line [TOOL]: the last `run --separate-stderr` printed one line
+# on stderr, "TOOL: ...".
+one_error_line() {
+	local tool=${1:-xmpp-send}
+	if [ "${#stderr_lines[@]}" -ne 1 ] || [[ ${stderr_lines[0]} != "$tool: "* ]]; then
+		printf 'expected one stderr line starting "%s: ", got:\n%s\n' "$tool" "$stderr" >&2
+		return 1
+	fi
+}
+
+# stderr_has TEXT: the last run's stderr contains TEXT.
+stderr_has() {
+	if [[ $stderr != *"$1"* ]]; then
+		printf 'expected "%s" in stderr, got:\n%s\n' "$1" "$stderr" >&2
+		return 1
+	fi
 }

@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# The connection: TLS and certificate checks, direct TLS, servers that are
+# down, silent or hang up, and how xmpp-listen stops on SIGTERM and SIGINT.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers
+	rcpt=$(new_account bob)
+	LISTEN_PID=
+	SOCAT_PID=
+}
+
+teardown() {
+	stop_listener
+	if [ -n "$SOCAT_PID" ]; then
+		kill "$SOCAT_PID" 2>/dev/null || true
+		wait "$SOCAT_PID" 2>/dev/null || true
+	fi
+}
+
+# free_port: a loopback port nobody listens on.
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((30000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# fake_server ADDRESS [SOCAT_OPTION...]: runs socat on a free port, each
+# connection handled by ADDRESS; sets PORT and SOCAT_PID once it accepts.
+fake_server() {
+	local i addr=$1
+	shift
+	PORT=$(free_port)
+	socat "$@" "TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" "$addr" \
+		</dev/null >/dev/null 2>&1 &
+	SOCAT_PID=$!
+	for i in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "socat did not listen on $PORT" >&2
+	return 1
+}
+
+@test "a certificate for another name is refused (79, name mismatch, SHA-256 fingerprint)" {
+	as alice@wrong.test run --separate-stderr \
+		xmpp-send "${server_opts[@]}" -m hello "$rcpt"
+	[ "$status" -eq 79 ]
+	one_error_line
+	stderr_has "name mismatch"
+	stderr_has "SHA-256"
+	[[ $stderr =~ [0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31} ]]
+}
+
+@test "a certificate from an unknown CA is refused (79)" {
+	as alice@untrusted.test run --separate-stderr \
+		xmpp-send "${server_opts[@]}" -m hello "$rcpt"
+	[ "$status" -eq 79 ]
+	one_error_line
+	stderr_has "untrusted.test"
+}
+
+@test "without --cafile the test CA is not trusted (79)" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "$XT_C2S" -m hello "$rcpt"
+	[ "$status" -eq 79 ]
+	one_error_line
+}
+
+@test "a server offering no STARTTLS is refused (79) before anything like the password is sent" {
+	as alice@notls.test run --separate-stderr \
+		xmpp-send "${server_opts[@]}" -m hello "$rcpt"
+	[ "$status" -eq 79 ]
+	one_error_line
+	stderr_has "STARTTLS"
+	as alice@notls.test run --separate-stderr \
+		xmpp-send -v "${server_opts[@]}" -m hello "$rcpt"
+	[ "$status" -eq 79 ]
+	# the stream was shown, and no authentication went out
+	stderr_has "<stream:stream"
+	if [[ $stderr == *"<auth"* || $stderr == *"pw-alice"* ]]; then
+		echo "credentials were sent in clear:" >&2
+		echo "$stderr" >&2
+		return 1
+	fi
+}
+
+@test "--insecure connects despite an untrusted certificate, with a loud warning" {
+	as alice@untrusted.test run --separate-stderr \
+		xmpp-send --insecure "${server_opts[@]}" -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	stderr_has "xmpp-send: warning: "
+	stderr_has "--insecure"
+	stderr_has "NOT verified"
+}
+
+@test "--direct-tls connects to the direct TLS port" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --direct-tls --server "$XT_C2S_TLS" --cafile "$XT_CAFILE" \
+		-m hello "$rcpt"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+}
+
+@test "a closed port gives 69 with 'Connection refused'" {
+	port=$(free_port)
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "127.0.0.1:$port" --cafile "$XT_CAFILE" -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "Connection refused"
+	stderr_has "127.0.0.1:$port"
+}
+
+@test "a server that accepts and never answers gives 75 after --connect-timeout" {
+	# reads what the client sends, never writes anything back
+	fake_server OPEN:/dev/null,wronly -u
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" \
+		--connect-timeout 2 -m hello "$rcpt"
+	[ "$status" -eq 75 ]
+	one_error_line
+}
+
+@test "a server that hangs up at once gives an error, not a crash (STARTTLS)" {
+	fake_server SYSTEM:true
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" \
+		--connect-timeout 5 -m hello "$rcpt"
+	[ "$status" -ne 0 ]
+	[ "$status" -lt 128 ]
+	one_error_line
+}
+
+@test "a server that hangs up at once gives an error, not a crash (direct TLS)" {
+	fake_server SYSTEM:true
+	as alice@example.test run --separate-stderr \
+		xmpp-send --direct-tls --server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" \
+		--connect-timeout 5 -m hello "$rcpt"
+	[ "$status" -ne 0 ]
+	[ "$status" -lt 128 ]
+	one_error_line
+}
+
+# stop_listener SIGNAL: signals the background xmpp-listen, checks it exits
+# 0 after closing its stream.
+stop_listener() {
+	local rc=0
+	kill "-$1" "$LISTEN_PID"
+	exited "$LISTEN_PID"
+	wait "$LISTEN_PID" || rc=$?
+	LISTEN_PID=
+	[ "$rc" -eq 0 ]
+	# the stream end went out
+	grep -q '^> </stream:stream>' "$BATS_TEST_TMPDIR/out.err"
+}
+
+@test "xmpp-listen closes the stream and exits 0 on SIGTERM" {
+	me=$(new_account alice)
+	listen_bg "$me" "$BATS_TEST_TMPDIR/out"
+	stop_listener TERM
+}
+
+@test "xmpp-listen closes the stream and exits 0 on SIGINT" {
+	me=$(new_account alice)
+	listen_bg "$me" "$BATS_TEST_TMPDIR/out"
+	stop_listener INT
+}
