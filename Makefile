@@ -8,7 +8,7 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR ?=
 O ?= build
 
-TOOLS = xmpp-send xmpp-listen
+TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 BINS = $(TOOLS:%=$(O)/%)

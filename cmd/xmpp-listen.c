@@ -1,6 +1,5 @@
 /* xmpp-listen - print incoming stanzas as JSON lines, XML or text */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -109,26 +108,6 @@ static const struct xt_tool tool = {
 	.option = option,
 	.data = &L,
 };
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 static int
 from_matches(const struct listen *l, const char *from)
@@ -261,10 +240,14 @@ print_stanza(struct listen *l, xmpp_stanza_t *st, const struct xt_json_opts *o)
 		print_text(st, o);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		l->output_error = errno == EPIPE ? -1 : XT_EIO;
-		stop = 1;
+		xt_stop = 1;
 	}
 	if (l->exec && !strcmp(xmpp_stanza_get_name(st), "message"))
 		run_exec(l, json, st);
+	/* printed is delivered: say so to a sender who asked (not for copies
+	 * from the archive or from our other clients) */
+	if (!o->archived && !o->carbon && !strcmp(xmpp_stanza_get_name(st), "message"))
+		xt_send_receipt(&l->conn, st);
 	free(json);
 	l->printed++;
 }
@@ -341,7 +324,7 @@ listen_done(void *data)
 {
 	struct listen *l = data;
 
-	return stop || (l->count >= 0 && l->printed >= l->count);
+	return xt_stop || (l->count >= 0 && l->printed >= l->count);
 }
 
 static int
@@ -373,7 +356,7 @@ main(int argc, char **argv)
 	if (l->since && xt_parse_since(l->since, l->since_stamp, sizeof l->since_stamp))
 		xt_usage(&tool, "--since wants 2026-01-31T12:00:00Z, 2026-01-31 or a time "
 			 "ago such as 2h; got '%s'", l->since);
-	catch_signals();
+	xt_catch_stop_signals();
 	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&l->conn, &acct)))
 		return rc;
 	l->conn.on_stanza = on_stanza;

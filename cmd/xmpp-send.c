@@ -110,6 +110,12 @@ check_arguments(struct send *s)
 		if ((why = xt_msg_check(&probe)))
 			xt_usage(&tool, "--type: want chat, normal, headline or groupchat");
 	}
+	/* -m, --subject and --url are input too: checked like any message */
+	if (s->msg.body || s->msg.subject || s->msg.url) {
+		struct xt_msg probe = s->msg;
+		if ((why = xt_msg_check(&probe)))
+			xt_die(XT_EDATA, "%s: nothing sent", why);
+	}
 }
 
 /* Reads the one-message body from stdin, checked like any message. */

@@ -563,6 +563,10 @@ all_confirmed(void *data)
 {
 	struct xt_conn *c = data;
 
+	/* stanzas sent while waiting (answers to the server's IQs) need an
+	 * ack of their own once the last request is answered */
+	if (c->confirmed >= c->asked)
+		xt_request_ack(c);
 	return c->confirmed >= c->sent;
 }
 
@@ -700,6 +704,17 @@ answer_disco(struct xt_conn *c, xmpp_stanza_t *reply)
 	(void)c;
 }
 
+xmpp_stanza_t *
+xt_iq_result(struct xt_conn *c, xmpp_stanza_t *st)
+{
+	/* not xmpp_stanza_reply: it gives NULL for a stanza without 'from' */
+	xmpp_stanza_t *r = xmpp_iq_new(c->ctx, "result", xmpp_stanza_get_id(st));
+
+	if (xmpp_stanza_get_from(st))
+		xmpp_stanza_set_to(r, xmpp_stanza_get_from(st));
+	return r;
+}
+
 int
 xt_answer_iq(struct xt_conn *c, xmpp_stanza_t *st)
 {
@@ -709,11 +724,12 @@ xt_answer_iq(struct xt_conn *c, xmpp_stanza_t *st)
 	if (!type || (strcmp(type, "get") && strcmp(type, "set")))
 		return 0;
 	if (!strcmp(type, "get") && xmpp_stanza_get_child_by_ns(st, NS_PING)) {
-		reply = xmpp_stanza_reply(st);
-		xmpp_stanza_set_type(reply, "result");
+		reply = xt_iq_result(c, st);
+	} else if (xt_is_roster_push(c, st)) {
+		/* RFC 6121 2.1.6: a client acknowledges every roster push */
+		reply = xt_iq_result(c, st);
 	} else if (!strcmp(type, "get") && xmpp_stanza_get_child_by_ns(st, NS_DISCO_INFO)) {
-		reply = xmpp_stanza_reply(st);
-		xmpp_stanza_set_type(reply, "result");
+		reply = xt_iq_result(c, st);
 		answer_disco(c, reply);
 	} else {
 		/* RFC 6120 8.2.3: an IQ nobody handles gets an error */
@@ -747,4 +763,23 @@ xt_poll_fd(struct xt_conn *c, int fd, int ms)
 		for (i = 0; i < 8 && c->state == XT_CONN_ONLINE; i++)
 			pump(c, 0);
 	return n > 0 && p[0].revents != 0;
+}
+
+int
+xt_is_roster_push(struct xt_conn *c, xmpp_stanza_t *st)
+{
+	const char *type = xmpp_stanza_get_type(st), *from = xmpp_stanza_get_from(st);
+	char *bare;
+	int ours;
+
+	if (strcmp(xmpp_stanza_get_name(st), "iq") || !type || strcmp(type, "set") ||
+	    !xmpp_stanza_get_child_by_ns(st, "jabber:iq:roster"))
+		return 0;
+	if (!from)
+		return 1;
+	/* pushes from anyone but our own server side are spoofs */
+	bare = xt_jid_bare(c->acct->jid);
+	ours = !strcmp(from, bare);
+	free(bare);
+	return ours;
 }

@@ -68,6 +68,7 @@ put_message(json_t *o, xmpp_stanza_t *st)
 static void
 put_presence(json_t *o, xmpp_stanza_t *st)
 {
+	xmpp_stanza_t *ch;
 	char *prio;
 
 	put_child(o, "show", st, "show");
@@ -76,6 +77,39 @@ put_presence(json_t *o, xmpp_stanza_t *st)
 		json_object_set_new(o, "priority", json_integer(atoi(prio)));
 		xmpp_free(xmpp_stanza_get_context(st), prio);
 	}
+	if ((ch = xmpp_stanza_get_child_by_name_and_ns(st, "idle", "urn:xmpp:idle:1")))
+		put(o, "idle", xmpp_stanza_get_attribute(ch, "since"));
+	if ((ch = xmpp_stanza_get_child_by_name_and_ns(st, "c", "http://jabber.org/protocol/caps")))
+		put(o, "caps", xmpp_stanza_get_attribute(ch, "node"));
+}
+
+char *
+xt_presence_to_json(xmpp_stanza_t *st, const char *jid)
+{
+	json_t *j = json_object();
+	const char *from = st ? xmpp_stanza_get_from(st) : jid, *slash;
+	const char *type = st ? xmpp_stanza_get_type(st) : "unavailable";
+	xmpp_stanza_t *ch;
+	char *out;
+
+	slash = from ? strchr(from, '/') : NULL;
+	json_object_set_new(j, "jid", slash ? json_stringn(from, (size_t)(slash - from))
+					   : json_string(from ? from : ""));
+	if (slash)
+		put(j, "resource", slash + 1);
+	put(j, "type", type ? type : "available");
+	if (st) {
+		put_presence(j, st);
+		if ((ch = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay")))
+			put(j, "delay", xmpp_stanza_get_attribute(ch, "stamp"));
+		if (type && !strcmp(type, "error"))
+			put(j, "error", xt_error_condition(st));
+	}
+	out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!out)
+		xt_die(XT_EOS, "out of memory");
+	return out;
 }
 
 char *

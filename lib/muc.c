@@ -12,17 +12,19 @@ struct muc_wait {
 	char *occupant; /* room/nick */
 	int done;
 	int error;
+	int created;   /* status 201: we made the room, it waits to be unlocked */
 	char cond[64];
 };
 
+/* Returns 1 if the MUC presence carries status code. */
 static int
-is_self_presence(xmpp_stanza_t *st)
+has_status(xmpp_stanza_t *st, const char *code)
 {
 	xmpp_stanza_t *x = xmpp_stanza_get_child_by_ns(st, NS_MUC_USER), *s;
 
 	for (s = x ? xmpp_stanza_get_children(x) : NULL; s; s = xmpp_stanza_get_next(s)) {
-		const char *code = xmpp_stanza_get_attribute(s, "code");
-		if (!strcmp(xmpp_stanza_get_name(s), "status") && code && !strcmp(code, "110"))
+		const char *c = xmpp_stanza_get_attribute(s, "code");
+		if (!strcmp(xmpp_stanza_get_name(s), "status") && c && !strcmp(c, code))
 			return 1;
 	}
 	return 0;
@@ -44,7 +46,8 @@ muc_presence(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 		w->done = 1;
 		return 0;
 	}
-	if (!strcmp(from, w->occupant) || is_self_presence(st)) {
+	if (!strcmp(from, w->occupant) || has_status(st, "110")) {
+		w->created = has_status(st, "201");
 		w->done = 1;
 		return 0;
 	}
@@ -55,6 +58,29 @@ static int
 muc_done(void *data)
 {
 	return ((struct muc_wait *)data)->done;
+}
+
+/* XEP-0045 10.1.2: a room we created stays locked until its owner accepts
+ * the default configuration (an "instant room"). */
+static int
+unlock_room(struct xt_conn *c, const char *room)
+{
+	xmpp_stanza_t *iq = xmpp_iq_new(c->ctx, "set", NULL), *q, *x, *ans;
+	int rc = 0;
+
+	xmpp_stanza_set_to(iq, room);
+	q = xt_add_child_ns(iq, "query", NS_MUC "#owner");
+	x = xt_add_child_ns(q, "x", "jabber:x:data");
+	xmpp_stanza_set_type(x, "submit");
+	ans = xt_iq(c, iq, c->acct->connect_timeout);
+	xmpp_stanza_release(iq);
+	if (!ans)
+		return xt_error(c->error, "creating room %s: %s", room, c->why);
+	if (!strcmp(xmpp_stanza_get_type(ans), "error"))
+		rc = xt_error(XT_EPROTOCOL, "cannot unlock the new room %s: %s", room,
+			      xt_error_condition(ans));
+	xmpp_stanza_release(ans);
+	return rc;
 }
 
 int
@@ -91,6 +117,8 @@ xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
 			      w.room, c->acct->connect_timeout);
 	else if (rc)
 		rc = xt_error(rc, "%s", c->why);
+	else if (w.created)
+		rc = unlock_room(c, w.room);
 	free(w.room);
 	free(w.occupant);
 	return rc;

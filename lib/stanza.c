@@ -82,3 +82,21 @@ xt_msg_stanza(struct xt_conn *c, const struct xt_msg *m, const char *to)
 		xt_add_child_ns(st, "no-store", "urn:xmpp:hints");
 	return st;
 }
+
+void
+xt_send_receipt(struct xt_conn *c, xmpp_stanza_t *msg)
+{
+	const char *id = xmpp_stanza_get_id(msg), *from = xmpp_stanza_get_from(msg);
+	const char *type = xmpp_stanza_get_type(msg);
+	xmpp_stanza_t *r, *rcv;
+
+	/* XEP-0184 5: only on request, never for groupchat or errors */
+	if (!id || !from || (type && (!strcmp(type, "groupchat") || !strcmp(type, "error"))) ||
+	    !xmpp_stanza_get_child_by_name_and_ns(msg, "request", "urn:xmpp:receipts"))
+		return;
+	r = xt_message_new(c, from, type);
+	rcv = xt_add_child_ns(r, "received", "urn:xmpp:receipts");
+	xmpp_stanza_set_attribute(rcv, "id", id);
+	xt_send(c, r, NULL);
+	xmpp_stanza_release(r);
+}

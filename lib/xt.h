@@ -54,6 +54,15 @@ void *xt_malloc(size_t n);
 char *xt_strdup(const char *s);
 void *xt_realloc(void *p, size_t n);
 
+/* signal.c */
+#include <signal.h>
+/* Set once SIGINT or SIGTERM arrived (after xt_catch_stop_signals). */
+extern volatile sig_atomic_t xt_stop;
+/* Makes SIGINT and SIGTERM set xt_stop instead of killing the process. */
+void xt_catch_stop_signals(void);
+/* Returns xt_stop: a done() for xt_wait that waits for a signal. */
+int xt_stopped(void *data);
+
 /* opt.c: one option table per tool, from which --help is printed. */
 struct xt_opt {
 	int id;           /* a letter for options with a short form, else >= 256 */
@@ -187,6 +196,10 @@ xmpp_stanza_t *xt_iq(struct xt_conn *c, xmpp_stanza_t *iq, long timeout);
 /* Answers ping and disco#info and refuses other IQ get/set; returns 1 if it
  * handled st. */
 int xt_answer_iq(struct xt_conn *c, xmpp_stanza_t *st);
+/* Returns an empty IQ result answering st (caller releases). */
+xmpp_stanza_t *xt_iq_result(struct xt_conn *c, xmpp_stanza_t *st);
+/* Returns 1 if st is a roster push we may trust (RFC 6121 2.1.6). */
+int xt_is_roster_push(struct xt_conn *c, xmpp_stanza_t *st);
 /* Returns the error condition name of an error stanza ("item-not-found"). */
 const char *xt_error_condition(xmpp_stanza_t *st);
 /* Records a failure on c unless one is already recorded; returns code. */
@@ -228,6 +241,10 @@ struct xt_json_opts {
 };
 /* Returns a JSON line (malloc'd, no newline) describing st. */
 char *xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o);
+/* Returns a presence as a JSON line: jid (bare), resource, type (available,
+ * unavailable, ...), show, status, priority, idle, delay, caps. With st
+ * NULL: {"jid": jid, "type": "unavailable"}. */
+char *xt_presence_to_json(xmpp_stanza_t *st, const char *jid);
 /* Parses a JSON line into m; returns 0, or -1 with why naming the field. */
 int xt_json_to_msg(const char *line, size_t len, struct xt_msg *m, char *why,
 		   size_t whylen);
@@ -256,6 +273,8 @@ xmpp_stanza_t *xt_message_new(struct xt_conn *c, const char *to,
 /* Returns the message stanza for m addressed to to. */
 xmpp_stanza_t *xt_msg_stanza(struct xt_conn *c, const struct xt_msg *m,
 			     const char *to);
+/* Acknowledges msg with a XEP-0184 receipt, if it asked for one. */
+void xt_send_receipt(struct xt_conn *c, xmpp_stanza_t *msg);
 /* Adds <name>text</name> (e.g. body) to st. */
 void xt_add_text_child(xmpp_stanza_t *st, const char *name, const char *text);
 /* Adds <name xmlns=ns/> to st and returns it (owned by st). */
@@ -272,6 +291,39 @@ int xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
  * password read from password_file if given. Returns 0 or an exit code. */
 int xt_muc_join_all(struct xt_conn *c, const char *const *rooms, size_t n,
 		    const char *nick, const char *password_file, int history);
+/* roster.c: RFC 6121 rosters. */
+struct xt_roster_item {
+	char *jid, *name, *subscription, *ask;
+	char **groups;
+	size_t ngroups;
+};
+struct xt_roster {
+	struct xt_roster_item *items;
+	size_t n;
+};
+/* Fetches the roster; returns 0 or an exit code (error printed). */
+int xt_roster_get(struct xt_conn *c, struct xt_roster *r);
+/* Returns the item for jid, or NULL. */
+struct xt_roster_item *xt_roster_find(const struct xt_roster *r, const char *jid);
+/* Adds or updates an item (name, groups); waits for the server's answer. */
+int xt_roster_set(struct xt_conn *c, const struct xt_roster_item *it);
+/* Removes jid from the roster; waits for the server's answer. */
+int xt_roster_remove(struct xt_conn *c, const char *jid);
+/* Reads an <item/> of a roster result or push into it. */
+void xt_roster_item_from_stanza(xmpp_stanza_t *item, struct xt_roster_item *it);
+/* Returns the item as a JSON line (malloc'd): jid, name, subscription, ask,
+ * groups. */
+char *xt_roster_item_to_json(const struct xt_roster_item *it);
+/* Parses a JSON line into it (jid, name, groups); -1 with why on bad input. */
+int xt_roster_item_from_json(const char *line, size_t len,
+			     struct xt_roster_item *it, char *why, size_t whylen);
+/* Returns 1 when a and b have the same name and groups. */
+int xt_roster_item_same(const struct xt_roster_item *a,
+			const struct xt_roster_item *b);
+/* Frees an item's fields / a whole roster. */
+void xt_roster_item_free(struct xt_roster_item *it);
+void xt_roster_free(struct xt_roster *r);
+
 /* mam.c */
 /* Turns "2026-01-31T12:00:00Z", "2026-01-31" or "2h" (ago; s, m, h, d) into
  * a XEP-0082 timestamp; returns 0, or -1 if s is none of those. */

@@ -1,0 +1,360 @@
+/* xmpp-presence - set presence and keep it, or read contacts' presence */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xt.h"
+
+enum { O_SHOW = 256, O_STATUS, O_PRIORITY, O_FOR, O_ONCE, O_WAIT, O_COUNT,
+       O_TIMEOUT, O_JSON, O_TEXT };
+
+static const struct xt_opt opts[] = {
+	{ O_SHOW, "show", "SHOW", "away, chat, dnd or xa (default: plain available)" },
+	{ O_STATUS, "status", "TEXT", "status message" },
+	{ O_PRIORITY, "priority", "N", "priority, -128 to 127 (default 0)" },
+	{ O_FOR, "for", "S", "keep the presence S seconds, then leave" },
+	{ O_ONCE, "once", NULL, "send the presence and leave at once" },
+	{ O_WAIT, "wait", "S", "get, probe: also wait S seconds for late answers" },
+	{ 'n', "count", "N", "watch: stop after N presences" },
+	{ O_TIMEOUT, "timeout", "S", "watch: stop after S seconds (75 if --count was not reached)" },
+	{ O_JSON, "json", NULL, "JSON lines (default when not a terminal)" },
+	{ O_TEXT, "text", NULL, "lines for people (default on a terminal)" },
+	{ 0, NULL, NULL, NULL },
+};
+
+/* A presence seen: who (full JID) and the stanza. */
+struct seen {
+	char *from;
+	xmpp_stanza_t *st;
+};
+
+struct presence {
+	const char *show, *status, *priority;
+	long for_s, wait, count, timeout;
+	int once, text, text_set;
+	struct xt_conn conn;
+	struct seen *seen;
+	size_t nseen;
+	long printed;
+};
+
+static struct presence P = { .for_s = -1, .count = -1, .timeout = -1 };
+
+static int
+option(int id, const char *arg, void *data)
+{
+	struct presence *p = data;
+	long v;
+
+	switch (id) {
+	case O_SHOW:
+		if (strcmp(arg, "away") && strcmp(arg, "chat") && strcmp(arg, "dnd") && strcmp(arg, "xa"))
+			return xt_error(XT_EUSAGE, "--show wants away, chat, dnd or xa, got '%s'", arg);
+		p->show = arg;
+		break;
+	case O_STATUS: p->status = arg; break;
+	case O_PRIORITY:
+		v = strtol(arg, NULL, 10);
+		if (v < -128 || v > 127 || (xt_parse_number(arg[0] == '-' ? arg + 1 : arg, 128) < 0))
+			return xt_error(XT_EUSAGE, "--priority wants -128 to 127, got '%s'", arg);
+		p->priority = arg;
+		break;
+	case O_FOR:
+		if ((p->for_s = xt_parse_number(arg, 1L << 30)) <= 0)
+			return xt_error(XT_EUSAGE, "--for wants seconds, got '%s'", arg);
+		break;
+	case O_ONCE: p->once = 1; break;
+	case O_WAIT:
+		if ((p->wait = xt_parse_number(arg, 3600)) < 0)
+			return xt_error(XT_EUSAGE, "--wait wants seconds, got '%s'", arg);
+		break;
+	case 'n':
+		if ((p->count = xt_parse_number(arg, 1L << 40)) <= 0)
+			return xt_error(XT_EUSAGE, "--count wants a positive number, got '%s'", arg);
+		break;
+	case O_TIMEOUT:
+		if ((p->timeout = xt_parse_number(arg, 1L << 30)) <= 0)
+			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
+		break;
+	case O_JSON: p->text = 0, p->text_set = 1; break;
+	case O_TEXT: p->text = 1, p->text_set = 1; break;
+	}
+	return 0;
+}
+
+static const struct xt_tool tool = {
+	.name = "xmpp-presence",
+	.synopsis = "[options] [--show SHOW] [--status TEXT] [--priority N] [--for S|--once]\n"
+		    "[options] get [JID...]\n"
+		    "[options] watch [--count N] [--timeout S]\n"
+		    "[options] probe JID",
+	.summary = "Set an XMPP account's presence and keep it, or read its contacts' presence.",
+	.opts = opts,
+	.option = option,
+	.data = &P,
+};
+
+/* Prints a presence (or, with st NULL, jid as unavailable). */
+static void
+print_presence(struct presence *p, xmpp_stanza_t *st, const char *jid)
+{
+	char *j, *show, *status;
+	const char *from = st ? xmpp_stanza_get_from(st) : jid;
+	const char *type = st ? xmpp_stanza_get_type(st) : "unavailable";
+	xmpp_ctx_t *ctx = p->conn.ctx;
+
+	if (!p->text) {
+		j = xt_presence_to_json(st, jid);
+		printf("%s\n", j);
+		free(j);
+	} else {
+		show = st ? xt_child_text(st, "show") : NULL;
+		status = st ? xt_child_text(st, "status") : NULL;
+		printf("%s %s%s%s%s\n", from, type ? type : show ? show : "available",
+		       status ? " (" : "", status ? status : "", status ? ")" : "");
+		if (show) xmpp_free(ctx, show);
+		if (status) xmpp_free(ctx, status);
+	}
+	fflush(stdout);
+	p->printed++;
+}
+
+/* Remembers the latest presence of each full JID; unavailable forgets. */
+static int
+collect(xmpp_stanza_t *st, void *data)
+{
+	struct presence *p = data;
+	const char *from = xmpp_stanza_get_from(st), *type = xmpp_stanza_get_type(st);
+	size_t i;
+
+	if (strcmp(xmpp_stanza_get_name(st), "presence") || !from ||
+	    (type && strcmp(type, "unavailable")))
+		return 0;
+	for (i = 0; i < p->nseen && strcmp(p->seen[i].from, from); i++)
+		;
+	if (i == p->nseen) {
+		p->seen = xt_realloc(p->seen, (p->nseen + 1) * sizeof *p->seen);
+		p->seen[p->nseen].from = xt_strdup(from);
+		p->seen[p->nseen++].st = NULL;
+	}
+	if (p->seen[i].st)
+		xmpp_stanza_release(p->seen[i].st);
+	p->seen[i].st = xmpp_stanza_clone(st);
+	return 1;
+}
+
+static void
+free_seen(struct presence *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nseen; i++) {
+		free(p->seen[i].from);
+		xmpp_stanza_release(p->seen[i].st);
+	}
+	free(p->seen);
+}
+
+/* Prints every resource of jid seen available, else jid as unavailable. */
+static void
+report(struct presence *p, const char *jid)
+{
+	size_t i, n = strlen(jid), shown = 0;
+	const char *type;
+
+	for (i = 0; i < p->nseen; i++) {
+		type = xmpp_stanza_get_type(p->seen[i].st);
+		if (strncmp(p->seen[i].from, jid, n) || (p->seen[i].from[n] && p->seen[i].from[n] != '/') ||
+		    (type && !strcmp(type, "unavailable")))
+			continue;
+		print_presence(p, p->seen[i].st, NULL);
+		shown++;
+	}
+	if (!shown)
+		print_presence(p, NULL, jid);
+}
+
+/* Initial presence at priority -1: contacts' presence comes back, offline
+ * messages stay stored for a real client. */
+static int
+go_online_quietly(struct presence *p)
+{
+	xmpp_stanza_t *st = xmpp_presence_new(p->conn.ctx);
+	int rc;
+
+	xt_add_text_child(st, "priority", "-1");
+	rc = xt_send(&p->conn, st, NULL);
+	xmpp_stanza_release(st);
+	/* the server answers the ack after the presence it sent us */
+	return rc ? rc : xt_confirm_all(&p->conn, p->conn.acct->connect_timeout);
+}
+
+static int
+cmd_get(struct presence *p, char **jids, int n)
+{
+	struct xt_roster ro;
+	size_t i;
+	int rc, k;
+
+	if ((rc = xt_roster_get(&p->conn, &ro)))
+		return rc;
+	p->conn.on_stanza = collect;
+	p->conn.on_stanza_data = p;
+	if (!(rc = go_online_quietly(p)) && p->wait > 0)
+		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
+	for (k = 0; !rc && k < n; k++)
+		report(p, jids[k]);
+	for (i = 0; !rc && n == 0 && i < ro.n; i++)
+		report(p, ro.items[i].jid);
+	xt_roster_free(&ro);
+	return rc;
+}
+
+static int
+cmd_probe(struct presence *p, const char *jid)
+{
+	xmpp_stanza_t *st = xmpp_presence_new(p->conn.ctx);
+	struct xt_roster ro;
+	struct xt_roster_item *it;
+	int rc;
+
+	if ((rc = xt_roster_get(&p->conn, &ro)))
+		return rc;
+	it = xt_roster_find(&ro, jid);
+	if (!it || (strcmp(it->subscription, "to") && strcmp(it->subscription, "both"))) {
+		xt_roster_free(&ro);
+		xmpp_stanza_release(st);
+		return xt_error(XT_EDATA, "not subscribed to %s's presence: the server would not "
+				"answer a probe (run: xmpp-roster subscribe %s)", jid, jid);
+	}
+	xt_roster_free(&ro);
+	p->conn.on_stanza = collect;
+	p->conn.on_stanza_data = p;
+	xmpp_stanza_set_type(st, "probe");
+	xmpp_stanza_set_to(st, jid);
+	rc = xt_send(&p->conn, st, NULL);
+	xmpp_stanza_release(st);
+	if (!rc)
+		rc = xt_confirm_all(&p->conn, p->conn.acct->connect_timeout);
+	if (!rc && p->wait > 0)
+		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
+	if (!rc)
+		report(p, jid);
+	return rc;
+}
+
+static int
+print_each(xmpp_stanza_t *st, void *data)
+{
+	struct presence *p = data;
+	const char *self = xmpp_conn_get_bound_jid(p->conn.xc), *from = xmpp_stanza_get_from(st);
+
+	if (strcmp(xmpp_stanza_get_name(st), "presence") || (from && self && !strcmp(from, self)))
+		return 0;
+	if (p->count < 0 || p->printed < p->count)
+		print_presence(p, st, NULL);
+	return 1;
+}
+
+static int
+watch_done(void *data)
+{
+	struct presence *p = data;
+
+	return xt_stop || (p->count >= 0 && p->printed >= p->count);
+}
+
+static int
+cmd_watch(struct presence *p)
+{
+	struct xt_roster ro;
+	int rc;
+
+	if ((rc = xt_roster_get(&p->conn, &ro)))
+		return rc;
+	xt_roster_free(&ro);
+	p->conn.on_stanza = print_each;
+	p->conn.on_stanza_data = p;
+	if ((rc = go_online_quietly(p)))
+		return rc;
+	rc = xt_wait(&p->conn, watch_done, p, p->timeout > 0 ? p->timeout : 1L << 30);
+	if (rc == XT_ETIMEOUT && p->count < 0)
+		return 0;
+	if (rc == XT_ETIMEOUT)
+		return xt_error(rc, "timed out after %ld s with %ld of %ld presences",
+				p->timeout, p->printed, p->count);
+	return rc ? xt_error(rc, "%s", p->conn.why) : 0;
+}
+
+/* The default: be online as asked until told to stop. */
+static int
+cmd_set(struct presence *p)
+{
+	xmpp_stanza_t *st = xmpp_presence_new(p->conn.ctx);
+	int rc;
+
+	if (p->show)
+		xt_add_text_child(st, "show", p->show);
+	if (p->status)
+		xt_add_text_child(st, "status", p->status);
+	if (p->priority)
+		xt_add_text_child(st, "priority", p->priority);
+	rc = xt_send(&p->conn, st, "presence");
+	xmpp_stanza_release(st);
+	if (!rc)
+		rc = xt_confirm_all(&p->conn, p->conn.acct->connect_timeout);
+	if (rc || p->once)
+		return rc;
+	rc = xt_wait(&p->conn, xt_stopped, NULL, p->for_s > 0 ? p->for_s : 1L << 30);
+	return rc == XT_ETIMEOUT ? 0 : rc ? xt_error(rc, "%s", p->conn.why) : 0;
+}
+
+static const char *
+check_command(struct presence *p, int argc, char **argv, int i)
+{
+	const char *cmd = i < argc ? argv[i] : "set", *why;
+	int k, nargs = argc - i - (i < argc);
+
+	if (strcmp(cmd, "set") && strcmp(cmd, "get") && strcmp(cmd, "watch") && strcmp(cmd, "probe"))
+		xt_usage(&tool, "unknown subcommand '%s'", cmd);
+	if ((!strcmp(cmd, "set") || !strcmp(cmd, "watch")) && nargs)
+		xt_usage(&tool, "%s takes no JID", cmd);
+	if (!strcmp(cmd, "probe") && nargs != 1)
+		xt_usage(&tool, "probe needs one JID");
+	if (p->once && p->for_s > 0)
+		xt_usage(&tool, "--once and --for exclude each other");
+	for (k = i + 1; k < argc; k++)
+		if ((why = xt_jid_check(argv[k])))
+			xt_die(XT_EUSAGE, "invalid JID '%s': %s", argv[k], why);
+	return cmd;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct xt_account acct = { 0 };
+	struct presence *p = &P;
+	const char *cmd;
+	int i, rc;
+
+	xt_init(argv[0]);
+	i = xt_parse_options(&tool, &acct, argc, argv);
+	cmd = check_command(p, argc, argv, i);
+	if (!p->text_set)
+		p->text = isatty(1);
+	xt_catch_stop_signals();
+	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&p->conn, &acct)))
+		return rc;
+	if (!strcmp(cmd, "get"))
+		rc = cmd_get(p, argv + i + 1, argc - i - 1);
+	else if (!strcmp(cmd, "watch"))
+		rc = cmd_watch(p);
+	else if (!strcmp(cmd, "probe"))
+		rc = cmd_probe(p, argv[i + 1]);
+	else
+		rc = cmd_set(p);
+	free_seen(p); /* stanzas belong to the connection's context */
+	xt_close(&p->conn);
+	xt_account_free(&acct);
+	return rc;
+}

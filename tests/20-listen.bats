@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# xmpp-listen: when it exits and with what status, what it prints and in
+# which format, what it filters, and how it behaves as a client (pings,
+# a closed output).
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers
+	LISTEN_PID=
+	me=$(new_account alice)
+	you=$(new_account bob)
+	out=$BATS_TEST_TMPDIR/out
+}
+
+teardown() {
+	stop_listener
+}
+
+# send ARGS...: xmpp-send as $me.
+send() {
+	as "$me" xmpp-send "${server_opts[@]}" "$@"
+}
+
+# listen ARGS...: xmpp-listen as $you.
+listen() {
+	as "$you" xmpp-listen "${server_opts[@]}" "$@"
+}
+
+# expect ACTUAL EXPECTED: compares, showing both on failure.
+expect() {
+	if [ "$1" != "$2" ]; then
+		printf 'expected:\n%s\ngot:\n%s\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+@test "--count N exits 0 after printing N stanzas" {
+	printf 'one\ntwo\nthree\n' | send --lines "$you"
+	run -0 --separate-stderr listen --json --count 2 --timeout 10
+	expect "${#lines[@]}" 2
+	expect "$(jq -r .body <<<"$output")" "$(printf 'one\ntwo')"
+}
+
+@test "--timeout alone is a duration: exits 0" {
+	run -0 --separate-stderr listen --json --timeout 1
+	expect "$output" ""
+}
+
+@test "--count with --timeout exits 75 when the count is not reached" {
+	send -m "only one" "$you"
+	run -75 --separate-stderr listen --json --count 2 --timeout 2
+	expect "${#lines[@]}" 1
+	expect "$(jq -r .body <<<"$output")" "only one"
+	stderr_has "timed out after 2 s with 1 of 2"
+}
+
+@test "--from JID prints only stanzas from that bare JID, any resource" {
+	local carol
+	carol=$(new_account carol)
+	send -m "from me 1" "$you"
+	as "$carol" xmpp-send "${server_opts[@]}" -m "from carol 1" "$you"
+	send -m "from me 2" "$you"
+	as "$carol" xmpp-send "${server_opts[@]}" --resource phone -m "from carol 2" "$you"
+	run -0 --separate-stderr listen --json --from "$carol" --count 2 --timeout 10
+	expect "$(jq -r .body <<<"$output")" "$(printf 'from carol 1\nfrom carol 2')"
+	expect "$(jq -r '.from | split("/")[0]' <<<"$output" | sort -u)" "$carol"
+}
+
+@test "--type prints only stanzas of that type" {
+	send -m "a chat" "$you"
+	send --type normal -m "a normal one" "$you"
+	send -m "another chat" "$you"
+	send --type normal -m "another normal one" "$you"
+	run -0 --separate-stderr listen --json --type normal --count 2 --timeout 10
+	expect "$(jq -r .body <<<"$output")" "$(printf 'a normal one\nanother normal one')"
+	expect "$(jq -r .type <<<"$output" | sort -u)" normal
+}
+
+@test "--kind presence shows a contact's presence, and no messages" {
+	listen_bg "$you" "$out" --kind presence
+	# directed presence reaches the listener without a subscription; the
+	# message before it is handled first and must not be printed
+	send --xml <<EOF
+<message to='$you' type='chat'><body>not a presence</body></message>
+<presence to='$you'><show>away</show><status>out for lunch</status></presence>
+EOF
+	wait_for "$out" '"kind":"presence"'
+	# (the sender's exit may add its unavailable presence)
+	expect "$(jq -r .kind "$out" | sort -u)" presence
+	head -1 "$out" >"$out.first"
+	expect "$(jq -r .type "$out.first")" null
+	expect "$(jq -r .show "$out.first")" away
+	expect "$(jq -r .status "$out.first")" "out for lunch"
+	[[ "$(jq -r .from "$out.first")" == "$me/"* ]]
+}
+
+@test "--xml prints one stanza per line, even with newlines in the body" {
+	printf 'first line\nsecond line\n\nfourth line\n' | send "$you"
+	send -m "next" "$you"
+	run -0 --separate-stderr listen --xml --count 2 --timeout 10
+	expect "${#lines[@]}" 2
+	[[ "${lines[0]}" == "<message "* ]]
+	[[ "${lines[0]}" == *"<body>first line&#10;second line&#10;&#10;fourth line</body>"* ]]
+	[[ "${lines[1]}" == "<message "* ]]
+	[[ "${lines[1]}" == *"<body>next</body>"* ]]
+}
+
+@test "--full adds the raw stanza as \"xml\"" {
+	send -m "with xml & more" "$you"
+	run -0 --separate-stderr listen --json --full --count 1 --timeout 10
+	expect "$(jq -r .body <<<"$output")" "with xml & more"
+	[[ "$(jq -r .xml <<<"$output")" == "<message "*"<body>with xml &amp; more</body>"*"</message>" ]]
+}
+
+@test "--exec CMD runs for each message with its JSON on standard input" {
+	send -m "first" "$you"
+	send -m "second" "$you"
+	run -0 --separate-stderr listen --json --count 2 --timeout 10 \
+		--exec "jq -r .body >>'$BATS_TEST_TMPDIR/bodies'"
+	expect "$(cat "$BATS_TEST_TMPDIR/bodies")" "$(printf 'first\nsecond')"
+}
+
+@test "--text prints a readable line: time, sender and body" {
+	send -m "hello, reader" "$you"
+	run -0 --separate-stderr listen --text --count 1 --timeout 10
+	expect "${#lines[@]}" 1
+	[[ "${lines[0]}" =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}\ "$me"/[^\ ]+:\ "hello, reader"$ ]]
+}
+
+@test "output is flushed line by line: a pipe sees each stanza before the listener exits" {
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
+		xmpp-listen "${server_opts[@]}" --json -v 2>"$out.err" > >(cat >"$out") &
+	LISTEN_PID=$!
+	wait_for "$out.err" '^> <presence'
+	send -m "flushed" "$you"
+	wait_for "$out" '"body":"flushed"'
+	# still listening: the line did not wait for the exit
+	kill -0 "$LISTEN_PID"
+}
+
+@test "answers XEP-0199 pings" {
+	listen_bg "$you" "$out" --resource desk
+	send --xml <<EOF
+<iq type='get' to='$you/desk' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>
+EOF
+	wait_for "$out.err" '^> <iq[^>]*id="p1"'
+	grep '^> <iq[^>]*id="p1"' "$out.err" | grep -q 'type="result"'
+}
+
+@test "xmpp-listen | head -1 ends cleanly once the reader is gone" {
+	local i status
+	send -m "one" "$you"
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
+		xmpp-listen "${server_opts[@]}" --json 2>"$out.err" > >(head -1 >"$out") &
+	LISTEN_PID=$!
+	# it notices the closed pipe at its next write: keep giving it some
+	for i in $(seq 1 40); do
+		kill -0 "$LISTEN_PID" 2>/dev/null || break
+		send -m "more $i" "$you"
+	done
+	exited "$LISTEN_PID"
+	status=0
+	wait "$LISTEN_PID" || status=$?
+	LISTEN_PID=
+	expect "$(jq -r .body "$out")" one
+	echo "xmpp-listen exited with $status" >&2
+	cat "$out.err" >&2
+	[ "$status" -lt 128 ]
+}
