@@ -71,19 +71,13 @@ check_help() {
 # check_unknown TOOL OPTION: exit 64, nothing on stdout, and on stderr one
 # line naming OPTION, then the usage.
 check_unknown() {
-	local tool=$1 opt=$2 i
+	local tool=$1 opt=$2
 	run --separate-stderr "$tool" "$opt"
 	[ "$status" -eq 64 ]
 	[ -z "$output" ]
-	[[ ${stderr_lines[0]} == "$tool: "*"$opt"* ]]
-	[[ ${stderr_lines[1]} == "usage: $tool "* ]]
-	# only the first line is the error: the rest is the usage
-	for ((i = 1; i < ${#stderr_lines[@]}; i++)); do
-		[[ ${stderr_lines[i]} == "usage: $tool "* ||
-		   ${stderr_lines[i]} == "       $tool "* ||
-		   ${stderr_lines[i]} == *"$tool --help"* ]] ||
-			{ echo "not usage: ${stderr_lines[i]}" >&2; return 1; }
-	done
+	# one line: what is wrong, and where to look
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ ${stderr_lines[0]} == "$tool: "*"$opt"*"$tool --help"* ]]
 }
 
 @test "xmpp-send: every option in --help is documented in xmpp-send(1)" {
@@ -134,12 +128,12 @@ check_unknown() {
 	check_help xmpp-listen
 }
 
-@test "xmpp-send: an unknown option exits 64 with a one-line error naming it and the usage" {
+@test "xmpp-send: an unknown option exits 64 with one error line naming it and --help" {
 	check_unknown xmpp-send --no-such-option
 	check_unknown xmpp-send -Z
 }
 
-@test "xmpp-listen: an unknown option exits 64 with a one-line error naming it and the usage" {
+@test "xmpp-listen: an unknown option exits 64 with one error line naming it and --help" {
 	check_unknown xmpp-listen --no-such-option
 	check_unknown xmpp-listen -Z
 }
