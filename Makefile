@@ -8,11 +8,11 @@ FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR ?=
 O ?= build
 
-TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence
+TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 BINS = $(TOOLS:%=$(O)/%)
-PKGS = libstrophe jansson expat openssl
+PKGS = libstrophe jansson expat openssl libcurl
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -21,7 +21,8 @@ WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 XCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
-XLDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+# --as-needed: only xmpp-sendfile loads libcurl at start-up
+XLDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
 
 all: $(BINS)
 

@@ -231,9 +231,9 @@ send_line(struct send *s, char *line, size_t len, unsigned long lineno)
 	int rc;
 
 	snprintf(where, sizeof where, "line %lu", lineno);
+	if (len == 0 || strspn(line, " \t") == len)
+		return 0; /* blank lines carry nothing, in either mode */
 	if (s->mode == LINES) {
-		if (len == 0)
-			return 0; /* blank lines carry nothing */
 		if ((bad = xt_text_check(line, len, &at)) || strlen(line) != len) {
 			s->bad_input = 1;
 			xt_error(XT_EDATA, "line %lu: %s at byte %zu: line not sent", lineno,
@@ -263,26 +263,79 @@ send_line(struct send *s, char *line, size_t len, unsigned long lineno)
 	return rc;
 }
 
-/* An XML stanza: addressed, given an id to track, then sent as it is. */
+/* Sends an XML stanza as it is, with an id to track it by. */
 static int
-send_xml_stanza(struct send *s, xmpp_stanza_t *st, unsigned long lineno)
+send_raw_stanza(struct send *s, xmpp_stanza_t *st, const char *to, unsigned long lineno)
 {
-	const char *to = xmpp_stanza_get_to(st), *why;
-	char label[64];
-	int rc;
+	char label[300];
 
-	snprintf(label, sizeof label, "stanza at line %lu", lineno);
-	if (to && (why = xt_jid_check(to))) {
-		s->bad_input = 1;
-		return xt_error(XT_EDATA, "line %lu: attribute \"to\": invalid JID '%s': %s",
-				lineno, to, why);
+	if (to) {
+		xmpp_stanza_set_to(st, to);
+		xmpp_stanza_del_attribute(st, "id");
 	}
 	if (!xmpp_stanza_get_id(st)) {
 		char *id = xt_new_id(&s->conn);
 		xmpp_stanza_set_id(st, id);
 		xmpp_free(s->conn.ctx, id);
 	}
-	rc = xt_send(&s->conn, st, label);
+	snprintf(label, sizeof label, "stanza at line %lu%s%s", lineno, to ? " to " : "", to ? to : "");
+	return xt_send(&s->conn, st, label);
+}
+
+/* An XML stanza: checked, then sent to its own "to", else to each
+ * recipient of the command line (rooms get messages as groupchat). */
+static int
+send_xml_stanza(struct send *s, xmpp_stanza_t *st, unsigned long lineno)
+{
+	const char *to = xmpp_stanza_get_to(st), *why;
+	size_t i;
+	int rc = 0;
+
+	if (to && (why = xt_jid_check(to))) {
+		s->bad_input = 1;
+		return xt_error(XT_EDATA, "line %lu: attribute \"to\": invalid JID '%s': %s",
+				lineno, to, why);
+	}
+	if (to || (!s->nrcpt && !s->nrooms))
+		return send_raw_stanza(s, st, NULL, lineno);
+	for (i = 0; i < s->nrcpt && !rc; i++)
+		rc = send_raw_stanza(s, st, s->rcpt[i], lineno);
+	for (i = 0; i < s->nrooms && !rc; i++) {
+		if (!strcmp(xmpp_stanza_get_name(st), "message"))
+			xmpp_stanza_set_type(st, "groupchat");
+		rc = send_raw_stanza(s, st, s->rooms[i], lineno);
+	}
+	return rc;
+}
+
+/* Parses in small pieces, sending what each completes, so the reader's
+ * queue never holds more than a few hundred stanzas. */
+static int
+feed_xml(struct send *s, struct xt_xmlin *x, const char *buf, size_t n)
+{
+	size_t off = 0, piece;
+	xmpp_stanza_t *st;
+	unsigned long lineno;
+	char why[300];
+	int rc = 0;
+
+	do {
+		piece = n - off < 1024 ? n - off : 1024;
+		if (xt_xmlin_feed(x, buf + off, piece, n == 0, why, sizeof why)) {
+			s->bad_input = 1;
+			xt_error(XT_EDATA, "%s: stopped reading (stanzas before it were sent)", why);
+			rc = XT_EDATA;
+		}
+		while ((st = xt_xmlin_next(x, &lineno))) {
+			if (rc == 0 || rc == XT_EDATA) {
+				int r = send_xml_stanza(s, st, lineno);
+				if (r != XT_EDATA && r)
+					rc = r;
+			}
+			xmpp_stanza_release(st);
+		}
+		off += piece;
+	} while (off < n && rc == 0);
 	return rc;
 }
 
@@ -290,9 +343,7 @@ static int
 stream_xml(struct send *s)
 {
 	struct xt_xmlin *x = xt_xmlin_new(s->conn.ctx);
-	char buf[65536], why[300];
-	xmpp_stanza_t *st;
-	unsigned long lineno;
+	char buf[65536];
 	ssize_t n = 1;
 	int rc = 0;
 
@@ -305,17 +356,9 @@ stream_xml(struct send *s)
 			rc = xt_error(XT_EIO, "reading standard input failed");
 			break;
 		}
-		if (xt_xmlin_feed(x, buf, (size_t)n, n == 0, why, sizeof why)) {
-			s->bad_input = 1;
-			xt_error(XT_EDATA, "%s: stopped reading (stanzas before it were sent)", why);
-			n = 0;
-		}
-		while ((st = xt_xmlin_next(x, &lineno)) && rc == 0) {
-			rc = send_xml_stanza(s, st, lineno);
-			if (rc == XT_EDATA)
-				rc = 0;
-			xmpp_stanza_release(st);
-		}
+		rc = feed_xml(s, x, buf, (size_t)n);
+		if (rc == XT_EDATA)
+			n = 0, rc = 0;
 	}
 	xt_xmlin_free(x);
 	return rc;

@@ -384,8 +384,7 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 		confirm_upto(c, strtoul(id + 7, NULL, 10));
 		return 1;
 	}
-	if (id && type && !strcmp(type, "error") && strcmp(name, "iq") &&
-	    xt_track_reject(c, id, xt_error_condition(st)))
+	if (id && type && !strcmp(type, "error") && xt_track_reject(c, id, xt_error_condition(st)))
 		return 1;
 	if (c->on_stanza && c->on_stanza(st, c->on_stanza_data))
 		return 1;

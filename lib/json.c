@@ -291,3 +291,14 @@ xt_msg_check(const struct xt_msg *m)
 		return "nothing to send: no \"body\", \"subject\" or \"url\"";
 	return NULL;
 }
+
+void
+xt_print_json_string(const char *s)
+{
+	json_t *j = json_string(s);
+	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	fputs(out ? out : "null", stdout);
+	free(out);
+	json_decref(j);
+}

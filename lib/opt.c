@@ -71,8 +71,8 @@ help(const struct xt_tool *t)
 	print_opts(stdout, t->opts);
 	printf("\nAccount, connection and output:\n");
 	print_opts(stdout, common_opts);
-	printf("\nExit status: 0 when the server confirmed everything; see "
-	       "xmpp-tools(7) for the others.\nSee %s(1).\n", t->name);
+	printf("\nExit status: 0 on success; the others are in xmpp-tools(7).\n"
+	       "See %s(1).\n", t->name);
 	exit(0);
 }
 

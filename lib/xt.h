@@ -245,6 +245,9 @@ char *xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o);
  * unavailable, ...), show, status, priority, idle, delay, caps. With st
  * NULL: {"jid": jid, "type": "unavailable"}. */
 char *xt_presence_to_json(xmpp_stanza_t *st, const char *jid);
+/* Prints s as a JSON string (quoted, escaped) on stdout; null if s is not
+ * valid UTF-8. */
+void xt_print_json_string(const char *s);
 /* Parses a JSON line into m; returns 0, or -1 with why naming the field. */
 int xt_json_to_msg(const char *line, size_t len, struct xt_msg *m, char *why,
 		   size_t whylen);
@@ -323,6 +326,49 @@ int xt_roster_item_same(const struct xt_roster_item *a,
 /* Frees an item's fields / a whole roster. */
 void xt_roster_item_free(struct xt_roster_item *it);
 void xt_roster_free(struct xt_roster *r);
+
+/* upload.c: HTTP File Upload (XEP-0363), XEP-0454 encryption. */
+struct xt_upload_service {
+	char *jid;
+	unsigned long long max_size; /* 0: the service states no limit */
+};
+struct xt_slot {
+	char *put, *get;
+	char *headers[3];     /* "Name: value", only those XEP-0363 allows */
+	size_t nheaders;
+};
+struct xt_upload {
+	FILE *file;           /* seekable, read from its start */
+	const char *filename; /* as announced and in messages */
+	unsigned long long size;
+	const char *content_type;
+	int encrypt;          /* AES-256-GCM with key and iv */
+	unsigned char key[32], iv[12];
+	int progress;         /* a bar on stderr */
+	int retries;
+	const char *const *resolve; /* curl's HOST:PORT:ADDRESS overrides */
+	int nresolve;
+};
+/* Finds the upload service among the server and its items; returns 0 or an
+ * exit code (error printed). */
+int xt_upload_find(struct xt_conn *c, struct xt_upload_service *u);
+void xt_upload_service_free(struct xt_upload_service *u);
+/* Requests a slot for a file; returns 0 or an exit code (error printed). */
+int xt_upload_slot(struct xt_conn *c, const struct xt_upload_service *u,
+		   const char *filename, unsigned long long size,
+		   const char *content_type, struct xt_slot *s);
+void xt_slot_free(struct xt_slot *s);
+/* PUTs the file to the slot, streamed, encrypted if asked, retried up to
+ * up->retries times; fills the plaintext's SHA-256. Returns 0 or an exit
+ * code (error printed). */
+int xt_upload_put(const struct xt_upload *up, const struct xt_slot *s,
+		  const struct xt_account *a, char sha256_hex[65]);
+/* Draws a fresh key and IV; returns 0, or -1 without randomness. */
+int xt_upload_new_key(struct xt_upload *up);
+/* Returns the aesgcm:// URL for a GET URL, key and IV in the fragment. */
+char *xt_upload_aesgcm_url(const struct xt_upload *up, const char *get);
+/* Returns a MIME type for a file name's extension. */
+const char *xt_guess_content_type(const char *name);
 
 /* mam.c */
 /* Turns "2026-01-31T12:00:00Z", "2026-01-31" or "2h" (ago; s, m, h, d) into

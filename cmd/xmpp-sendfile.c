@@ -1,0 +1,298 @@
+/* xmpp-sendfile - upload files (XEP-0363) and send their links */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xt.h"
+
+enum { O_NAME = 256, O_TYPE, O_ENCRYPT, O_NO_SEND, O_JSON, O_MUC, O_NICK,
+       O_MUC_PW, O_RETRY, O_RESOLVE, O_TIMEOUT };
+
+static const struct xt_opt opts[] = {
+	{ O_NAME, "name", "NAME", "file name to announce (for standard input: needed)" },
+	{ O_TYPE, "type", "TYPE", "Content-Type (default: guessed from the name)" },
+	{ O_ENCRYPT, "encrypt", NULL, "AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)" },
+	{ O_NO_SEND, "no-send", NULL, "only upload and print the links" },
+	{ O_JSON, "json", NULL, "print {file, url, size, sha256, content_type} per file" },
+	{ O_MUC, "muc", "ROOM", "send the links to the room ROOM (repeatable)" },
+	{ O_NICK, "nick", "NICK", "nickname in rooms (default: the account's localpart)" },
+	{ O_MUC_PW, "muc-password-file", "FILE", "read the room password from FILE" },
+	{ O_RETRY, "retry", "N", "retry a failed upload N times (0)" },
+	{ O_RESOLVE, "resolve", "HOST:PORT:ADDR", "reach the upload HOST:PORT at ADDR (as curl)" },
+	{ O_TIMEOUT, "timeout", "S", "wait at most S seconds for confirmations (30)" },
+	{ 0, NULL, NULL, NULL },
+};
+
+struct sendfile {
+	const char *name, *type;
+	int encrypt, no_send, json;
+	const char *rooms[16];
+	size_t nrooms;
+	const char *nick, *muc_password_file;
+	long retries, timeout;
+	const char *resolve[16];
+	int nresolve;
+	char **files, **rcpt;
+	size_t nfiles, nrcpt;
+	struct xt_conn conn;
+	struct xt_upload_service svc;
+};
+
+static struct sendfile F = { .timeout = 30 };
+
+static int
+option(int id, const char *arg, void *data)
+{
+	struct sendfile *f = data;
+
+	switch (id) {
+	case O_NAME: f->name = arg; break;
+	case O_TYPE: f->type = arg; break;
+	case O_ENCRYPT: f->encrypt = 1; break;
+	case O_NO_SEND: f->no_send = 1; break;
+	case O_JSON: f->json = 1; break;
+	case O_MUC:
+		if (f->nrooms == 16 || xt_jid_check(arg) || strchr(arg, '/'))
+			return xt_error(XT_EUSAGE, "--muc: want a bare room JID, got '%s'", arg);
+		f->rooms[f->nrooms++] = arg;
+		break;
+	case O_NICK: f->nick = arg; break;
+	case O_MUC_PW: f->muc_password_file = arg; break;
+	case O_RETRY:
+		if ((f->retries = xt_parse_number(arg, 100)) < 0)
+			return xt_error(XT_EUSAGE, "--retry wants a count, got '%s'", arg);
+		break;
+	case O_RESOLVE:
+		if (f->nresolve == 16 || !strchr(arg, ':'))
+			return xt_error(XT_EUSAGE, "--resolve wants HOST:PORT:ADDRESS, got '%s'", arg);
+		f->resolve[f->nresolve++] = arg;
+		break;
+	case O_TIMEOUT:
+		if ((f->timeout = xt_parse_number(arg, 86400)) <= 0)
+			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
+		break;
+	}
+	return 0;
+}
+
+static const struct xt_tool tool = {
+	.name = "xmpp-sendfile",
+	.synopsis = "[options] FILE... JID...\n"
+		    "[options] --muc ROOM FILE...\n"
+		    "[options] --no-send [--json] FILE...",
+	.summary = "Upload files to the account's server (XEP-0363) and send their links.",
+	.opts = opts,
+	.option = option,
+	.data = &F,
+};
+
+/* Trailing arguments that are JIDs and not files are the recipients. */
+static void
+split_arguments(struct sendfile *f, int argc, char **argv, int i)
+{
+	struct stat st;
+	int end = argc;
+	size_t k;
+
+	while (end > i && strcmp(argv[end - 1], "-") && stat(argv[end - 1], &st) != 0 &&
+	       !xt_jid_check(argv[end - 1]))
+		end--;
+	f->files = argv + i;
+	f->nfiles = (size_t)(end - i);
+	f->rcpt = argv + end;
+	f->nrcpt = (size_t)(argc - end);
+	if (f->nfiles == 0)
+		xt_usage(&tool, "need a file to send");
+	if (!f->no_send && f->nrcpt == 0 && f->nrooms == 0)
+		xt_usage(&tool, "need a recipient JID, --muc ROOM or --no-send");
+	for (k = 0; k < f->nfiles; k++) {
+		if (!strcmp(f->files[k], "-"))
+			continue;
+		if (stat(f->files[k], &st) != 0)
+			xt_die(XT_ENOINPUT, "%s: %s", f->files[k], strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			xt_die(XT_ENOINPUT, "%s: not a regular file", f->files[k]);
+		if (access(f->files[k], R_OK) != 0)
+			xt_die(XT_ENOINPUT, "%s: %s", f->files[k], strerror(errno));
+	}
+	if (f->name && f->nfiles > 1)
+		xt_usage(&tool, "--name names one file; give one file");
+}
+
+/* Standard input of unknown size goes to a temporary file first: the PUT
+ * needs its length, and a retry needs to read it again. */
+static FILE *
+open_input(const char *path, unsigned long long *size)
+{
+	char tmp[] = "/tmp/xmpp-sendfile.XXXXXX";
+	const char *dir = getenv("TMPDIR");
+	char *tpl, buf[65536];
+	struct stat st;
+	FILE *f;
+	size_t n;
+	int fd;
+
+	if (strcmp(path, "-")) {
+		if (!(f = fopen(path, "rb")) || fstat(fileno(f), &st) != 0)
+			return NULL;
+		*size = (unsigned long long)st.st_size;
+		return f;
+	}
+	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) && lseek(0, 0, SEEK_CUR) == 0) {
+		*size = (unsigned long long)st.st_size;
+		return fdopen(dup(0), "rb");
+	}
+	if (dir && *dir) {
+		tpl = xt_malloc(strlen(dir) + 24);
+		sprintf(tpl, "%s/xmpp-sendfile.XXXXXX", dir);
+	} else {
+		tpl = xt_strdup(tmp);
+	}
+	fd = mkstemp(tpl);
+	if (fd >= 0)
+		unlink(tpl); /* gone once closed, whatever happens */
+	free(tpl);
+	if (fd < 0 || !(f = fdopen(fd, "w+b")))
+		return NULL;
+	*size = 0;
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
+		if (fwrite(buf, 1, n, f) != n) {
+			fclose(f);
+			return NULL;
+		}
+		*size += n;
+	}
+	if (ferror(stdin) || fflush(f) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+static void
+human(unsigned long long v, char *buf, size_t len)
+{
+	if (v >= 1024ULL * 1024 * 1024)
+		snprintf(buf, len, "%.1f GiB (%llu bytes)", (double)v / (1024.0 * 1024 * 1024), v);
+	else if (v >= 1024 * 1024)
+		snprintf(buf, len, "%.1f MiB (%llu bytes)", (double)v / (1024.0 * 1024), v);
+	else
+		snprintf(buf, len, "%llu bytes", v);
+}
+
+/* The link goes out as the body and as out-of-band data (XEP-0066), which
+ * is what clients show inline. */
+static int
+send_link(struct sendfile *f, const char *url, const char *file)
+{
+	struct xt_msg m = { .body = url, .url = url, .type = "chat" };
+	char label[300];
+	xmpp_stanza_t *st;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < f->nrcpt + f->nrooms && !rc; i++) {
+		const char *to = i < f->nrcpt ? f->rcpt[i] : f->rooms[i - f->nrcpt];
+		m.type = i < f->nrcpt ? "chat" : "groupchat";
+		st = xt_msg_stanza(&f->conn, &m, to);
+		snprintf(label, sizeof label, "link to %s for %s", to, file);
+		rc = xt_send(&f->conn, st, label);
+		xmpp_stanza_release(st);
+	}
+	return rc;
+}
+
+static void
+print_result(const struct sendfile *f, const char *file, const char *url,
+	     unsigned long long size, const char *sha, const char *type)
+{
+	if (!f->json) {
+		printf("%s\n", url);
+		return;
+	}
+	/* the fields are ours or checked: file names still need escaping */
+	printf("{\"file\":");
+	xt_print_json_string(file);
+	printf(",\"url\":");
+	xt_print_json_string(url);
+	printf(",\"size\":%llu,\"sha256\":\"%s\",\"content_type\":", size, sha);
+	xt_print_json_string(type);
+	printf("}\n");
+}
+
+static int
+send_file(struct sendfile *f, const char *path, const struct xt_account *a)
+{
+	struct xt_upload up = { .progress = isatty(2) && !xt_quiet, .retries = (int)f->retries,
+				.resolve = f->resolve, .nresolve = f->nresolve,
+				.encrypt = f->encrypt };
+	struct xt_slot slot;
+	char sha[65], have[64], max[64], *url = NULL;
+	const char *base = strrchr(path, '/');
+	int rc;
+
+	up.filename = f->name ? f->name : base ? base + 1 : path;
+	if (!strcmp(path, "-") && !f->name)
+		up.filename = "stdin";
+	up.content_type = f->type ? f->type : xt_guess_content_type(up.filename);
+	if (!(up.file = open_input(path, &up.size)))
+		return xt_error(XT_ENOINPUT, "%s: %s", path, strerror(errno));
+	if (f->svc.max_size && up.size + (f->encrypt ? 16 : 0) > f->svc.max_size) {
+		human(up.size, have, sizeof have);
+		human(f->svc.max_size, max, sizeof max);
+		fclose(up.file);
+		return xt_error(XT_EDATA, "%s is %s; the server accepts at most %s: not uploaded",
+				up.filename, have, max);
+	}
+	if (f->encrypt && xt_upload_new_key(&up)) {
+		fclose(up.file);
+		return xt_error(XT_EOS, "no randomness for the encryption key");
+	}
+	rc = xt_upload_slot(&f->conn, &f->svc, up.filename, up.size + (f->encrypt ? 16 : 0),
+			    f->encrypt ? "application/octet-stream" : up.content_type, &slot);
+	if (!rc)
+		rc = xt_upload_put(&up, &slot, a, sha);
+	if (!rc) {
+		url = f->encrypt ? xt_upload_aesgcm_url(&up, slot.get) : xt_strdup(slot.get);
+		print_result(f, up.filename, url, up.size, sha, up.content_type);
+		if (!f->no_send)
+			rc = send_link(f, url, up.filename);
+	}
+	explicit_bzero(up.key, sizeof up.key);
+	free(url);
+	xt_slot_free(&slot);
+	fclose(up.file);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct xt_account acct = { 0 };
+	struct sendfile *f = &F;
+	size_t k, failed = 0;
+	int i, rc, last = 0;
+
+	xt_init(argv[0]);
+	i = xt_parse_options(&tool, &acct, argc, argv);
+	split_arguments(f, argc, argv, i);
+	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&f->conn, &acct)))
+		return rc;
+	rc = xt_upload_find(&f->conn, &f->svc);
+	if (!rc && !f->no_send)
+		rc = xt_muc_join_all(&f->conn, f->rooms, f->nrooms, f->nick, f->muc_password_file, 0);
+	for (k = 0; !rc && k < f->nfiles && f->conn.state == XT_CONN_ONLINE; k++) {
+		if ((last = send_file(f, f->files[k], &acct)))
+			failed++;
+	}
+	if (!rc && !f->no_send)
+		rc = xt_confirm_all(&f->conn, f->timeout);
+	if (!rc && failed)
+		rc = failed < f->nfiles ? XT_EPARTIAL : last;
+	xt_upload_service_free(&f->svc);
+	xt_close(&f->conn);
+	xt_account_free(&acct);
+	return rc;
+}

@@ -1,0 +1,472 @@
+/* upload.c - HTTP File Upload (XEP-0363): find the service, get a slot,
+ * stream the file with libcurl, encrypted on the fly if asked (XEP-0454) */
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xt.h"
+
+#define NS_UPLOAD "urn:xmpp:http:upload:0"
+#define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+#define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
+#define TAG_LEN 16
+
+static xmpp_stanza_t *
+disco(struct xt_conn *c, const char *to, const char *ns)
+{
+	xmpp_stanza_t *iq = xmpp_iq_new(c->ctx, "get", NULL), *ans;
+
+	xmpp_stanza_set_to(iq, to);
+	xt_add_child_ns(iq, "query", ns);
+	ans = xt_iq(c, iq, c->acct->connect_timeout);
+	xmpp_stanza_release(iq);
+	if (ans && !strcmp(xmpp_stanza_get_type(ans), "error")) {
+		xmpp_stanza_release(ans);
+		return NULL;
+	}
+	return ans;
+}
+
+/* The max-file-size field of the service's disco#info form, or 0. */
+static unsigned long long
+max_size(xmpp_stanza_t *query)
+{
+	xmpp_stanza_t *x, *f;
+	unsigned long long max = 0;
+	char *v;
+
+	for (x = xmpp_stanza_get_children(query); x; x = xmpp_stanza_get_next(x)) {
+		if (!xmpp_stanza_is_tag(x) || strcmp(xmpp_stanza_get_name(x), "x"))
+			continue;
+		for (f = xmpp_stanza_get_children(x); f; f = xmpp_stanza_get_next(f)) {
+			const char *var = xmpp_stanza_is_tag(f) ? xmpp_stanza_get_attribute(f, "var") : NULL;
+			if (!var || strcmp(var, "max-file-size") || !(v = xt_child_text(f, "value")))
+				continue;
+			max = strtoull(v, NULL, 10);
+			xmpp_free(xmpp_stanza_get_context(f), v);
+		}
+	}
+	return max;
+}
+
+/* Returns 1 and fills u if jid is an upload service. */
+static int
+probe_service(struct xt_conn *c, const char *jid, struct xt_upload_service *u)
+{
+	xmpp_stanza_t *ans = disco(c, jid, NS_DISCO_INFO), *q, *f;
+	int found = 0;
+
+	if (!ans)
+		return 0;
+	q = xmpp_stanza_get_child_by_ns(ans, NS_DISCO_INFO);
+	for (f = q ? xmpp_stanza_get_children(q) : NULL; f && !found; f = xmpp_stanza_get_next(f)) {
+		const char *var = xmpp_stanza_is_tag(f) ? xmpp_stanza_get_attribute(f, "var") : NULL;
+		found = var && !strcmp(xmpp_stanza_get_name(f), "feature") && !strcmp(var, NS_UPLOAD);
+	}
+	if (found) {
+		u->jid = xt_strdup(jid);
+		u->max_size = max_size(q);
+	}
+	xmpp_stanza_release(ans);
+	return found;
+}
+
+int
+xt_upload_find(struct xt_conn *c, struct xt_upload_service *u)
+{
+	xmpp_stanza_t *ans, *q, *item;
+	const char *jid;
+
+	memset(u, 0, sizeof *u);
+	/* XEP-0363 2: the service is one of the server's disco items, or the
+	 * server itself */
+	if (probe_service(c, c->domain, u))
+		return 0;
+	if (c->state != XT_CONN_ONLINE)
+		return xt_error(c->error, "%s", c->why);
+	if ((ans = disco(c, c->domain, NS_DISCO_ITEMS))) {
+		q = xmpp_stanza_get_child_by_ns(ans, NS_DISCO_ITEMS);
+		for (item = q ? xmpp_stanza_get_children(q) : NULL; item; item = xmpp_stanza_get_next(item)) {
+			jid = xmpp_stanza_is_tag(item) ? xmpp_stanza_get_attribute(item, "jid") : NULL;
+			if (jid && probe_service(c, jid, u))
+				break;
+		}
+		xmpp_stanza_release(ans);
+	}
+	if (u->jid)
+		return 0;
+	if (c->state != XT_CONN_ONLINE)
+		return xt_error(c->error, "%s", c->why);
+	return xt_error(XT_EUNAVAILABLE, "%s offers no HTTP upload service (XEP-0363)", c->domain);
+}
+
+void
+xt_upload_service_free(struct xt_upload_service *u)
+{
+	free(u->jid);
+	u->jid = NULL;
+}
+
+void
+xt_slot_free(struct xt_slot *s)
+{
+	size_t i;
+
+	free(s->put);
+	free(s->get);
+	for (i = 0; i < s->nheaders; i++)
+		free(s->headers[i]);
+	memset(s, 0, sizeof *s);
+}
+
+/* XEP-0363 5: only these headers may pass from the slot to the PUT. */
+static int
+allowed_header(const char *name)
+{
+	return !strcasecmp(name, "Authorization") || !strcasecmp(name, "Cookie") ||
+	       !strcasecmp(name, "Expires");
+}
+
+static void
+read_put(xmpp_stanza_t *put, struct xt_slot *s)
+{
+	xmpp_stanza_t *h;
+	const char *name;
+	char *v;
+
+	s->put = xt_strdup(xmpp_stanza_get_attribute(put, "url"));
+	for (h = xmpp_stanza_get_children(put); h; h = xmpp_stanza_get_next(h)) {
+		if (!xmpp_stanza_is_tag(h) || strcmp(xmpp_stanza_get_name(h), "header") ||
+		    !(name = xmpp_stanza_get_attribute(h, "name")) || !allowed_header(name) ||
+		    s->nheaders == sizeof s->headers / sizeof s->headers[0])
+			continue;
+		v = xmpp_stanza_get_text(h);
+		/* a header value with a line break would smuggle another header */
+		if (v && !strpbrk(v, "\r\n")) {
+			s->headers[s->nheaders] = xt_malloc(strlen(name) + strlen(v) + 3);
+			sprintf(s->headers[s->nheaders++], "%s: %s", name, v);
+		}
+		if (v)
+			xmpp_free(xmpp_stanza_get_context(h), v);
+	}
+}
+
+int
+xt_upload_slot(struct xt_conn *c, const struct xt_upload_service *u,
+	       const char *filename, unsigned long long size,
+	       const char *content_type, struct xt_slot *s)
+{
+	xmpp_stanza_t *iq = xmpp_iq_new(c->ctx, "get", NULL), *req, *ans, *slot, *put, *get;
+	char num[32];
+	int rc = 0;
+
+	memset(s, 0, sizeof *s);
+	xmpp_stanza_set_to(iq, u->jid);
+	req = xt_add_child_ns(iq, "request", NS_UPLOAD);
+	xmpp_stanza_set_attribute(req, "filename", filename);
+	snprintf(num, sizeof num, "%llu", size);
+	xmpp_stanza_set_attribute(req, "size", num);
+	xmpp_stanza_set_attribute(req, "content-type", content_type);
+	ans = xt_iq(c, iq, c->acct->connect_timeout);
+	xmpp_stanza_release(iq);
+	if (!ans)
+		return xt_error(c->error, "%s: upload slot: %s", filename, c->why);
+	if (!strcmp(xmpp_stanza_get_type(ans), "error")) {
+		rc = xt_error(XT_EPROTOCOL, "%s: the server refused an upload slot: %s",
+			      filename, xt_error_condition(ans));
+	} else if (!(slot = xmpp_stanza_get_child_by_name_and_ns(ans, "slot", NS_UPLOAD)) ||
+		   !(put = xmpp_stanza_get_child_by_name(slot, "put")) ||
+		   !(get = xmpp_stanza_get_child_by_name(slot, "get")) ||
+		   !xmpp_stanza_get_attribute(put, "url") || !xmpp_stanza_get_attribute(get, "url")) {
+		rc = xt_error(XT_EPROTOCOL, "%s: the server's upload slot has no PUT or GET URL", filename);
+	} else {
+		read_put(put, s);
+		s->get = xt_strdup(xmpp_stanza_get_attribute(get, "url"));
+		if (strncmp(s->put, "https://", 8) || strncmp(s->get, "https://", 8))
+			rc = xt_error(XT_ETLS, "%s: the upload slot is not https: refusing", filename);
+	}
+	xmpp_stanza_release(ans);
+	if (rc)
+		xt_slot_free(s);
+	return rc;
+}
+
+/* The PUT's body: the file, from its start, encrypted if asked. */
+struct body {
+	FILE *f;
+	const struct xt_upload *up;
+	EVP_CIPHER_CTX *gcm;
+	unsigned char tag[TAG_LEN];
+	size_t tag_left;
+	EVP_MD_CTX *sha;
+	unsigned long long done;
+	int read_error;
+	time_t started;
+	const char *name;
+};
+
+static size_t
+read_body(char *buf, size_t size, size_t n, void *data)
+{
+	struct body *b = data;
+	size_t want = size * n, got;
+	int outl = 0;
+
+	if (feof(b->f) || ferror(b->f)) {
+		/* after the ciphertext, the GCM tag */
+		size_t k = b->tag_left < want ? b->tag_left : want;
+		memcpy(buf, b->tag + TAG_LEN - b->tag_left, k);
+		b->tag_left -= k;
+		return k;
+	}
+	got = fread(buf, 1, want, b->f);
+	if (got < want && ferror(b->f)) {
+		b->read_error = errno;
+		return CURL_READFUNC_ABORT;
+	}
+	EVP_DigestUpdate(b->sha, buf, got);
+	b->done += got;
+	if (b->gcm) {
+		/* GCM is a stream mode: ciphertext as long as the plaintext */
+		EVP_EncryptUpdate(b->gcm, (unsigned char *)buf, &outl, (unsigned char *)buf, (int)got);
+		if (got < want || feof(b->f)) {
+			EVP_EncryptFinal_ex(b->gcm, NULL, &outl);
+			EVP_CIPHER_CTX_ctrl(b->gcm, EVP_CTRL_GCM_GET_TAG, TAG_LEN, b->tag);
+			b->tag_left = TAG_LEN;
+		}
+	}
+	return got;
+}
+
+/* Rewinds for a retry: the hash and the cipher start again. */
+static int
+start_body(struct body *b)
+{
+	if (fseeko(b->f, 0, SEEK_SET) != 0)
+		return -1;
+	clearerr(b->f);
+	b->done = 0;
+	b->tag_left = 0;
+	EVP_DigestInit_ex(b->sha, EVP_sha256(), NULL);
+	if (b->gcm) {
+		EVP_CIPHER_CTX_reset(b->gcm);
+		EVP_EncryptInit_ex(b->gcm, EVP_aes_256_gcm(), NULL, NULL, NULL);
+		EVP_CIPHER_CTX_ctrl(b->gcm, EVP_CTRL_GCM_SET_IVLEN, 12, NULL);
+		EVP_EncryptInit_ex(b->gcm, NULL, NULL, b->up->key, b->up->iv);
+	}
+	return 0;
+}
+
+static void
+human(double v, char *buf, size_t len)
+{
+	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while (v >= 1024 && i < 4)
+		v /= 1024, i++;
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", v, unit[i]);
+}
+
+/* The progress bar: bytes, rate, ETA; stderr on a terminal only. */
+static int
+progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct body *b = data;
+	double secs = difftime(time(NULL), b->started), rate;
+	char now[32], total[32], speed[32];
+	long eta;
+
+	(void)dltotal, (void)dlnow;
+	if (ultotal <= 0)
+		return 0;
+	rate = secs > 0 ? (double)ulnow / secs : 0;
+	eta = rate > 0 ? (long)((double)(ultotal - ulnow) / rate) : 0;
+	human((double)ulnow, now, sizeof now);
+	human((double)ultotal, total, sizeof total);
+	human(rate, speed, sizeof speed);
+	fprintf(stderr, "\r%-24.24s %10s / %-10s %3d%%  %10s/s  ETA %ld:%02ld ", b->name, now, total,
+		(int)(100 * ulnow / ultotal), speed, eta / 60, eta % 60);
+	return 0;
+}
+
+static struct curl_slist *
+put_headers(const struct xt_slot *s, const char *content_type)
+{
+	struct curl_slist *h = NULL;
+	char ct[300];
+	size_t i;
+
+	snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+	h = curl_slist_append(h, ct);
+	for (i = 0; i < s->nheaders; i++)
+		h = curl_slist_append(h, s->headers[i]);
+	/* no "Expect: 100-continue" round trip before the body */
+	return curl_slist_append(h, "Expect:");
+}
+
+static CURL *
+new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
+	struct curl_slist *resolve, const struct xt_account *a, curl_off_t len)
+{
+	CURL *cu = curl_easy_init();
+
+	if (!cu)
+		xt_die(XT_EOS, "out of memory");
+	curl_easy_setopt(cu, CURLOPT_URL, s->put);
+	curl_easy_setopt(cu, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(cu, CURLOPT_READFUNCTION, read_body);
+	curl_easy_setopt(cu, CURLOPT_READDATA, b);
+	curl_easy_setopt(cu, CURLOPT_INFILESIZE_LARGE, len);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT, a->connect_timeout);
+	/* a stalled upload: under 1 byte/s for the connect timeout */
+	curl_easy_setopt(cu, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(cu, CURLOPT_LOW_SPEED_TIME, a->connect_timeout);
+	curl_easy_setopt(cu, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+	if (resolve)
+		curl_easy_setopt(cu, CURLOPT_RESOLVE, resolve);
+	/* the same trust as the XMPP connection */
+	if (a->cafile)
+		curl_easy_setopt(cu, CURLOPT_CAINFO, a->cafile);
+	if (a->capath)
+		curl_easy_setopt(cu, CURLOPT_CAPATH, a->capath);
+	if (a->insecure) {
+		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (b->up->progress) {
+		curl_easy_setopt(cu, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(cu, CURLOPT_XFERINFOFUNCTION, progress);
+		curl_easy_setopt(cu, CURLOPT_XFERINFODATA, b);
+	}
+	return cu;
+}
+
+/* One PUT; returns 0, or an exit code with the reason in why. */
+static int
+put_once(CURL *cu, struct body *b, char *why, size_t whylen)
+{
+	CURLcode res;
+	long status = 0;
+
+	if (start_body(b) != 0) {
+		snprintf(why, whylen, "cannot rewind the file: %s", strerror(errno));
+		return XT_EIO;
+	}
+	b->started = time(NULL);
+	res = curl_easy_perform(cu);
+	if (b->up->progress)
+		fputc('\n', stderr);
+	if (b->read_error) {
+		snprintf(why, whylen, "reading the file failed: %s", strerror(b->read_error));
+		return XT_EIO;
+	}
+	if (res != CURLE_OK) {
+		snprintf(why, whylen, "upload failed: %s", curl_easy_strerror(res));
+		return res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CONNECT_ERROR ? XT_ETLS
+		       : res == CURLE_OPERATION_TIMEDOUT ? XT_ETIMEOUT : XT_EUNAVAILABLE;
+	}
+	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		snprintf(why, whylen, "the upload server answered HTTP %ld", status);
+		return XT_EPROTOCOL;
+	}
+	return 0;
+}
+
+int
+xt_upload_put(const struct xt_upload *up, const struct xt_slot *s,
+	      const struct xt_account *a, char sha256_hex[65])
+{
+	struct body b = { .f = up->file, .up = up, .name = up->filename };
+	struct curl_slist *hdr = put_headers(s, up->content_type), *resolve = NULL;
+	unsigned char md[32];
+	char why[300];
+	CURL *cu;
+	int rc, i, attempt;
+
+	for (i = 0; i < up->nresolve; i++)
+		resolve = curl_slist_append(resolve, up->resolve[i]);
+	b.sha = EVP_MD_CTX_new();
+	if (up->encrypt)
+		b.gcm = EVP_CIPHER_CTX_new();
+	cu = new_put(&b, s, hdr, resolve, a,
+		     (curl_off_t)(up->size + (up->encrypt ? TAG_LEN : 0)));
+	for (attempt = 0;; attempt++) {
+		rc = put_once(cu, &b, why, sizeof why);
+		if (rc == 0 || attempt >= up->retries || rc == XT_EIO || rc == XT_ETLS)
+			break;
+		xt_warn("%s: %s; retrying (%d of %d)", up->filename, why, attempt + 1, up->retries);
+		sleep(1);
+	}
+	if (rc)
+		xt_error(rc, "%s: %s", up->filename, why);
+	else {
+		EVP_DigestFinal_ex(b.sha, md, NULL);
+		for (i = 0; i < 32; i++)
+			sprintf(sha256_hex + 2 * i, "%02x", md[i]);
+	}
+	curl_easy_cleanup(cu);
+	curl_slist_free_all(hdr);
+	curl_slist_free_all(resolve);
+	EVP_MD_CTX_free(b.sha);
+	EVP_CIPHER_CTX_free(b.gcm);
+	return rc;
+}
+
+int
+xt_upload_new_key(struct xt_upload *up)
+{
+	return RAND_bytes(up->key, sizeof up->key) == 1 && RAND_bytes(up->iv, sizeof up->iv) == 1
+		       ? 0 : -1;
+}
+
+char *
+xt_upload_aesgcm_url(const struct xt_upload *up, const char *get)
+{
+	/* XEP-0454: aesgcm://host/path#<iv hex><key hex> */
+	char *url = xt_malloc(strlen(get) + 2 * (sizeof up->iv + sizeof up->key) + 8);
+	size_t i, n;
+
+	n = (size_t)sprintf(url, "aesgcm://%s", get + strlen("https://"));
+	if (strchr(url, '#'))
+		n = (size_t)(strchr(url, '#') - url);
+	url[n++] = '#';
+	for (i = 0; i < sizeof up->iv; i++)
+		n += (size_t)sprintf(url + n, "%02x", up->iv[i]);
+	for (i = 0; i < sizeof up->key; i++)
+		n += (size_t)sprintf(url + n, "%02x", up->key[i]);
+	return url;
+}
+
+const char *
+xt_guess_content_type(const char *name)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ "pdf", "application/pdf" }, { "png", "image/png" }, { "jpg", "image/jpeg" },
+		{ "jpeg", "image/jpeg" }, { "gif", "image/gif" }, { "webp", "image/webp" },
+		{ "svg", "image/svg+xml" }, { "txt", "text/plain" }, { "log", "text/plain" },
+		{ "md", "text/markdown" }, { "csv", "text/csv" }, { "html", "text/html" },
+		{ "json", "application/json" }, { "xml", "application/xml" },
+		{ "zip", "application/zip" }, { "gz", "application/gzip" },
+		{ "tgz", "application/gzip" }, { "tar", "application/x-tar" },
+		{ "xz", "application/x-xz" }, { "mp4", "video/mp4" }, { "webm", "video/webm" },
+		{ "mp3", "audio/mpeg" }, { "ogg", "audio/ogg" }, { "opus", "audio/ogg" },
+		{ "m4a", "audio/mp4" }, { "wav", "audio/wav" },
+	};
+	const char *dot = strrchr(name, '.');
+	size_t i;
+
+	for (i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+		if (!strcasecmp(dot + 1, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
