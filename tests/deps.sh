@@ -3,7 +3,8 @@
 # test and demo. As root, installs what is missing; otherwise prints the
 # apt-get line to run and fails.
 PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
-libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind"
+libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl
+python3 python3-cryptography mandoc"
 
 missing=
 for p in $PKGS; do
