@@ -182,6 +182,7 @@ XT_CAFILE=$dir/certs/ca.crt
 XT_C2S=127.0.0.1:$c2s
 XT_C2S_TLS=127.0.0.1:$c2s_tls
 XT_HTTPS_PORT=$https
+XT_UPLOAD_RESOLVE=upload.example.test:$https:127.0.0.1
 EOF
 }
 
