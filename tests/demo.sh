@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 bin=$(cd "${1:-build}" && pwd)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-demo.XXXXXX")
-export XT_TEST_PORT=${XT_TEST_PORT:-$((20000 + (RANDOM % 4000) * 10))}
+export XT_TEST_PORT=${XT_TEST_PORT:-$(tests/server.sh port)}
 trap 'tests/server.sh stop "$dir"; rm -rf "$dir"' EXIT
 echo "== starting a throwaway Prosody on 127.0.0.1:$XT_TEST_PORT (in $dir)"
 tests/server.sh start "$dir"
@@ -14,8 +14,14 @@ opts=(--server "$XT_C2S" --cafile "$XT_CAFILE")
 
 echo "== bob listens:  xmpp-listen --count 1"
 XMPP_JID=bob@example.test XMPP_PASSWORD=pw-bob \
-	"$bin/xmpp-listen" "${opts[@]}" --json --count 1 --timeout 20 >"$dir/received" &
+	"$bin/xmpp-listen" "${opts[@]}" -v --json --count 1 --timeout 20 \
+	>"$dir/received" 2>"$dir/listen.log" &
 listener=$!
+# online once its presence is out (-v shows the stream)
+for _ in $(seq 1 100); do
+	grep -q '^> <presence' "$dir/listen.log" && break
+	sleep 0.05
+done
 echo "== alice sends:  xmpp-send -m 'Hello from xmpp-tools' bob@example.test"
 XMPP_JID=alice@example.test XMPP_PASSWORD=pw-alice \
 	"$bin/xmpp-send" "${opts[@]}" -m "Hello from xmpp-tools" bob@example.test

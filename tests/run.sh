@@ -10,21 +10,8 @@ shift || true
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/*.bats)
 
-free_port_base() {
-	local base
-	for _ in $(seq 1 50); do
-		base=$((20000 + (RANDOM % 4000) * 10))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null &&
-		   ! (exec 3<>"/dev/tcp/127.0.0.1/$((base + 3))") 2>/dev/null; then
-			echo "$base"
-			return
-		fi
-	done
-	echo 25222
-}
-
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-test.XXXXXX")
-export XT_TEST_PORT=${XT_TEST_PORT:-$(free_port_base)}
+export XT_TEST_PORT=${XT_TEST_PORT:-$(tests/server.sh port)}
 cleanup() {
 	tests/server.sh stop "$dir"
 	if [ -n "${XT_KEEP:-}" ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # tests/server.sh start|stop|env DIR
+# tests/server.sh port          prints a free base port for XT_TEST_PORT
 #
 # A throwaway Prosody for the test suite and `make demo`: its own CA and
 # certificates, config, data, log and pid under DIR, listening on 127.0.0.1
@@ -16,6 +17,24 @@
 # Accounts (password = "pw-" + localpart): alice, bob, carol, dave on
 # example.test; alice on each other host.
 set -eu
+
+# free_base: a base port whose c2s and https ports nobody listens on.
+free_base() {
+	local base
+	for _ in $(seq 1 50); do
+		base=$((20000 + (RANDOM % 4000) * 10))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null &&
+		   ! (exec 3<>"/dev/tcp/127.0.0.1/$((base + 3))") 2>/dev/null; then
+			echo "$base"
+			return
+		fi
+	done
+	echo 25222
+}
+if [ "${1:-}" = port ]; then
+	free_base
+	exit 0
+fi
 
 cmd=${1:?usage: server.sh start|stop|env DIR}
 dir=${2:?usage: server.sh start|stop|env DIR}
