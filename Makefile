@@ -62,6 +62,20 @@ check-sanitize: deps
 demo: deps all
 	@tests/demo.sh $(O)
 
+# Not part of check: timings against go-sendxmpp, sendxmpp and curl, written
+# to BENCHMARKS.md. make bench ARGS=--quick for the two-minute version.
+BENCH = floor raw-sender slot
+$(O)/bench/floor: tests/bench/floor.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) $(XLDFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(O)/bench/%: tests/bench/%.c $(O)/libxt.a lib/xt.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) $(XLDFLAGS) -o $@ $< $(O)/libxt.a $(PKG_LIBS)
+
+bench: deps all $(BENCH:%=$(O)/bench/%)
+	@tests/bench.sh $(ARGS) $(O)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
@@ -85,5 +99,5 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check check-sanitize demo install uninstall clean
+.PHONY: all deps check check-sanitize demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ)

@@ -357,7 +357,7 @@ main(int argc, char **argv)
 		xt_usage(&tool, "--since wants 2026-01-31T12:00:00Z, 2026-01-31 or a time "
 			 "ago such as 2h; got '%s'", l->since);
 	xt_catch_stop_signals();
-	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&l->conn, &acct)))
+	if ((rc = xt_login(&l->conn, &acct)))
 		return rc;
 	l->conn.on_stanza = on_stanza;
 	l->conn.on_stanza_data = l;

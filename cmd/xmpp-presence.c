@@ -343,7 +343,7 @@ main(int argc, char **argv)
 	if (!p->text_set)
 		p->text = isatty(1);
 	xt_catch_stop_signals();
-	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&p->conn, &acct)))
+	if ((rc = xt_login(&p->conn, &acct)))
 		return rc;
 	if (!strcmp(cmd, "get"))
 		rc = cmd_get(p, argv + i + 1, argc - i - 1);

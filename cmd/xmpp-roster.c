@@ -418,7 +418,7 @@ main(int argc, char **argv)
 	if (!strcmp(cmd, "import") && (rc = read_import(&in)))
 		return rc;
 	xt_catch_stop_signals();
-	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&r->conn, &acct))) {
+	if ((rc = xt_login(&r->conn, &acct))) {
 		xt_roster_free(&in);
 		return rc;
 	}

@@ -459,8 +459,10 @@ main(int argc, char **argv)
 	check_arguments(s);
 	if (s->mode == WHOLE && !s->msg.body)
 		s->msg.body = body = read_whole_body();
-	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&s->conn, &acct)))
+	if ((rc = xt_login(&s->conn, &acct))) {
+		free(body);
 		return rc;
+	}
 	s->conn.on_stanza = on_stanza;
 	s->conn.on_stanza_data = s;
 	rc = xt_muc_join_all(&s->conn, s->rooms, s->nrooms, s->nick,

@@ -278,7 +278,7 @@ main(int argc, char **argv)
 	xt_init(argv[0]);
 	i = xt_parse_options(&tool, &acct, argc, argv);
 	split_arguments(f, argc, argv, i);
-	if ((rc = xt_account_resolve(&acct)) || (rc = xt_connect(&f->conn, &acct)))
+	if ((rc = xt_login(&f->conn, &acct)))
 		return rc;
 	rc = xt_upload_find(&f->conn, &f->svc);
 	if (!rc && !f->no_send)

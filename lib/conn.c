@@ -471,6 +471,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	c->state = XT_CONN_CONNECTING;
 	if (xmpp_connect_client(c->xc, a->host, a->port, conn_event, c) != XMPP_EOK) {
 		c->state = XT_CONN_CLOSED;
+		xt_close(c);
 		return xt_error(XT_EUNAVAILABLE, "cannot connect to %s: %s",
 				a->host ? a->host : a->jid,
 				"address lookup or socket failed (check --server)");
@@ -480,8 +481,11 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
 			"(is it an XMPP server? try --connect-timeout)",
 			c->where, a->connect_timeout);
-	if (c->state != XT_CONN_ONLINE)
-		return xt_error(c->error ? c->error : XT_EUNAVAILABLE, "%s", c->why);
+	if (c->state != XT_CONN_ONLINE) {
+		rc = xt_error(c->error ? c->error : XT_EUNAVAILABLE, "%s", c->why);
+		xt_close(c);
+		return rc;
+	}
 	c->last_rx = now_ms();
 	/* the password is no longer needed */
 	if (a->password)
@@ -493,6 +497,18 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 		c->sm = 1;
 	}
 	return 0;
+}
+
+int
+xt_login(struct xt_conn *c, struct xt_account *a)
+{
+	int rc = xt_account_resolve(a);
+
+	if (rc == 0)
+		rc = xt_connect(c, a);
+	if (rc)
+		xt_account_free(a);
+	return rc;
 }
 
 void
@@ -605,9 +621,10 @@ xt_close(struct xt_conn *c)
 	xt_track_free(c);
 	if (c->xc)
 		xmpp_conn_release(c->xc);
-	if (c->ctx)
+	if (c->ctx) {
 		xmpp_ctx_free(c->ctx);
-	xmpp_shutdown();
+		xmpp_shutdown();
+	}
 	free(c->domain);
 	c->domain = NULL;
 	current = NULL;

@@ -6,6 +6,8 @@
 
 #include "xt.h"
 
+#define MAX_OPTS 64
+
 enum {
 	O_PASSWORD_FILE = 1000, O_PASSWORD_CMD, O_DIRECT_TLS, O_CAFILE, O_CAPATH,
 	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT,
@@ -208,12 +210,14 @@ int
 xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 		 char **argv)
 {
-	size_t n = count_opts(t->opts) + count_opts(common_opts);
-	struct option *lo = xt_malloc((n + 1) * sizeof *lo);
-	char *shorts = xt_malloc(3 * n + 2);
+	/* static: --help and usage errors exit from inside the loop */
+	static struct option lo[MAX_OPTS + 1];
+	static char shorts[3 * MAX_OPTS + 2];
 	size_t nlo = 0, ns = 0;
 	int id, rc;
 
+	if (count_opts(t->opts) + count_opts(common_opts) > MAX_OPTS)
+		xt_die(XT_ESOFTWARE, "too many options");
 	shorts[ns++] = ':'; /* report a missing argument as ':' */
 	add_getopt(t->opts, lo, &nlo, shorts, &ns);
 	add_getopt(common_opts, lo, &nlo, shorts, &ns);
@@ -234,14 +238,8 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 			xt_usage(t, "option '%s' needs an argument", argv[optind - 1]);
 		if (common_option(t, a, id, optarg) == 0)
 			continue;
-		rc = t->option(id, optarg, t->data);
-		if (rc) {
-			free(lo);
-			free(shorts);
+		if ((rc = t->option(id, optarg, t->data)))
 			exit(rc);
-		}
 	}
-	free(lo);
-	free(shorts);
 	return optind;
 }

@@ -167,8 +167,11 @@ struct xt_conn {
 };
 enum { XT_CONN_NEW, XT_CONN_CONNECTING, XT_CONN_ONLINE, XT_CONN_CLOSED };
 /* Connects, secures, authenticates and binds; returns 0 or an exit code with
- * the error printed. */
+ * the error printed (and c already closed). */
 int xt_connect(struct xt_conn *c, struct xt_account *a);
+/* Resolves the account and connects: what every tool does first. On
+ * failure the error is printed, the account freed, and the code returned. */
+int xt_login(struct xt_conn *c, struct xt_account *a);
 /* Runs the connection while waiting up to ms for fd to be readable;
  * returns 1 if it is (or at EOF), else 0. */
 int xt_poll_fd(struct xt_conn *c, int fd, int ms);

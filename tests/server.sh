@@ -124,7 +124,8 @@ Component "rooms.example.test" "muc"
 Component "upload.example.test" "http_file_share"
 	http_host = "upload.example.test"
 	http_external_url = "https://upload.example.test:$https/"
-	http_file_share_size_limit = 64*1024*1024
+	http_file_share_size_limit = ${XT_UPLOAD_LIMIT:-64*1024*1024}
+	http_file_share_daily_quota = 100*${XT_UPLOAD_LIMIT:-64*1024*1024}
 
 VirtualHost "wrong.test"
 	ssl = { certificate = "$dir/certs/wrong.test.crt", key = "$dir/certs/wrong.test.key" }

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# tests/bench.sh [--quick] [BUILD_DIR] - `make bench`
+#
+# Times xmpp-tools beside go-sendxmpp, sendxmpp, curl and two references of
+# our own (the plainest libstrophe sender, and a raw client that pipelines
+# stanzas with no acknowledgement: the server's own ingest rate), all
+# against a throwaway Prosody on loopback with TLS verified, and writes the
+# table to BENCHMARKS.md. Not part of `make check`: nothing here is a test.
+set -eu
+cd "$(dirname "$0")/.."
+quick=0
+if [ "${1:-}" = --quick ]; then quick=1; shift; fi
+bin=$(cd "${1:-build}" && pwd)
+
+need() {
+	local missing= p
+	for p in hyperfine go-sendxmpp sendxmpp time bc; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench needs:$missing (run: sudo apt-get install -y$missing)" >&2
+		exit 1
+	fi
+	apt-get install -y -qq $missing >/dev/null
+}
+need
+
+if [ $quick = 1 ]; then
+	runs=10 slow_runs=3 stream_sizes="2000" recv_n=5000 upload_mib="10"
+else
+	runs=30 slow_runs=10 stream_sizes="10000 100000" recv_n=100000 upload_mib="10 100 1024"
+fi
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-bench.XXXXXX")
+export XT_TEST_PORT=$(tests/server.sh port) XT_UPLOAD_LIMIT=$((1100 * 1024 * 1024))
+export XT_PROSODY_LOG=warn
+trap 'tests/server.sh stop "$dir"; rm -rf "$dir"' EXIT
+tests/server.sh start "$dir" >/dev/null
+eval "$(tests/server.sh env "$dir")"
+host=${XT_C2S%:*} port=${XT_C2S#*:}
+opts=(--server "$XT_C2S" --cafile "$XT_CAFILE")
+mkdir -p "$dir/cadir" && cp "$XT_CAFILE" "$dir/cadir/" && openssl rehash "$dir/cadir"
+export XMPP_JID=alice@example.test XMPP_PASSWORD=pw-alice
+printf 'hi\n' >"$dir/msg"
+
+# account NAME: a fresh account, password pw-NAME.
+account() {
+	printf 'return {\n\t["password"] = "pw-%s";\n};\n' "$1" \
+		>"$dir/data/example%2etest/accounts/$1.dat"
+	echo "$1@example.test"
+}
+
+rows=()
+row() {
+	local out="|" f
+	for f in "$@"; do out+=" $f |"; done
+	rows+=("$out")
+}
+note() { printf '%s\n' "$*" >&2; }
+
+# gtime CMD...: runs CMD; sets wall, cpu (user+sys) and rss (KiB).
+gtime() {
+	local out=$dir/time.$$
+	/usr/bin/time -f '%e %U %S %M' -o "$out" "$@" || true
+	read -r wall u s rss <"$out"
+	cpu=$(echo "$u + $s" | bc)
+}
+
+# 1. One message, cold: exec to exit, delivery confirmed where the tool can.
+one_message() {
+	local to json n
+	to=$(account cold)
+	note "== one message, cold ($runs runs; sendxmpp $slow_runs)"
+	hyperfine -N --warmup 3 --runs "$runs" --export-json "$dir/h1.json" \
+		"$bin/xmpp-send ${opts[*]} -m hi $to" \
+		"$bin/bench/floor alice@example.test pw-alice $host $port $XT_CAFILE $to" \
+		"env SSL_CERT_FILE=$XT_CAFILE go-sendxmpp -u alice@example.test -p pw-alice -j $XT_C2S -m $dir/msg $to" \
+		>/dev/null 2>&1 || note "hyperfine failed"
+	hyperfine -N --warmup 1 --runs "$slow_runs" --export-json "$dir/h2.json" \
+		"sendxmpp -u alice -p pw-alice -j $XT_C2S -o example.test -t -a $dir/cadir -m $dir/msg $to" \
+		>/dev/null 2>&1 || note "hyperfine (sendxmpp) failed"
+	for json in "$dir/h1.json" "$dir/h2.json"; do
+		n=$(jq '.results | length' "$json")
+		for i in $(seq 0 $((n - 1))); do
+			local cmd name med sd us rss
+			cmd=$(jq -r ".results[$i].command" "$json")
+			case $cmd in
+			*xmpp-send*) name=xmpp-send ;; *floor*) name="libstrophe floor" ;;
+			*go-sendxmpp*) name=go-sendxmpp ;; *) name=sendxmpp ;;
+			esac
+			med=$(jq ".results[$i].median * 1000 | floor" "$json")
+			sd=$(jq ".results[$i].stddev * 1000 | floor" "$json")
+			us=$(jq "(.results[$i].user + .results[$i].system) * 1000 | floor" "$json")
+			# shellcheck disable=SC2086
+			gtime $cmd
+			eval "med_$(echo "$name" | tr -c 'a-z\n' _)=$med rss_$(echo "$name" | tr -c 'a-z\n' _)=$rss"
+			row "1. one message" "$name" "${med} ms ± ${sd}" "${us} ms CPU" "${rss} KiB" ""
+		done
+	done
+}
+
+# stream N SENDER...: SENDER reads N lines; the receiver counts arrivals.
+stream() {
+	local n=$1 name=$2 to out t0 t1 got rate
+	shift 2
+	to=$(account "s$RANDOM$RANDOM")
+	out=$dir/recv.$RANDOM
+	XMPP_JID=$to XMPP_PASSWORD=pw-${to%@*} "$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons \
+		--count "$n" --timeout $((60 + n / 200)) >"$out" 2>"$out.err" &
+	local lpid=$!
+	for _ in $(seq 1 200); do grep -q '^> <presence' "$out.err" && break; sleep 0.05; done
+	seq 1 "$n" | sed 's/^/line /' >"$dir/lines"
+	t0=$(date +%s.%N)
+	gtime "$@" "$to" <"$dir/lines"
+	wait "$lpid" || true
+	t1=$(date -r "$out" +%s.%N)
+	got=$(wc -l <"$out")
+	rate=$(echo "$got / ($t1 - $t0)" | bc)
+	eval "rate_$(echo "$name$n" | tr -c 'a-z0-9\n' _)=$rate"
+	row "2. stream $n lines" "$name" "$rate msg/s" "${cpu} s CPU" "${rss} KiB" "$got of $n arrived"
+}
+
+streaming() {
+	local n
+	for n in $stream_sizes; do
+		note "== streaming $n lines"
+		stream "$n" "raw pipeline (server limit)" "$bin/bench/raw-sender" "${opts[@]}"
+		stream "$n" "xmpp-send --lines" "$bin/xmpp-send" "${opts[@]}" --lines --timeout 600
+		stream "$n" "go-sendxmpp -i" timeout 900 env SSL_CERT_FILE="$XT_CAFILE" go-sendxmpp \
+			-u alice@example.test -p pw-alice -j "$XT_C2S" -i
+		stream "$n" "sendxmpp -i" timeout 900 sendxmpp -u alice -p pw-alice -j "$XT_C2S" \
+			-o example.test -t -a "$dir/cadir" -i
+	done
+}
+
+# 3. Receiving: the raw client floods one listener; then a slow reader.
+receiving() {
+	local to out t0 t1 got
+	note "== receiving $recv_n messages"
+	for mode in file slow; do
+		to=$(account "r$mode$RANDOM")
+		out=$dir/recv.$mode
+		(
+			if [ $mode = file ]; then
+				XMPP_JID=$to XMPP_PASSWORD=pw-${to%@*} /usr/bin/time -f '%M' -o "$out.rss" \
+					"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons --count "$recv_n" \
+					--timeout 900 >"$out" 2>"$out.err"
+			else
+				XMPP_JID=$to XMPP_PASSWORD=pw-${to%@*} /usr/bin/time -f '%M' -o "$out.rss" \
+					"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons --count "$recv_n" \
+					--timeout 900 2>"$out.err" |
+					perl -ne 'select(undef, undef, undef, 0.0005); print' >"$out"
+			fi
+		) &
+		local lpid=$!
+		for _ in $(seq 1 200); do grep -q '^> <presence' "$out.err" 2>/dev/null && break; sleep 0.05; done
+		t0=$(date +%s.%N)
+		seq 1 "$recv_n" | "$bin/bench/raw-sender" "${opts[@]}" "$to" >/dev/null
+		wait "$lpid" || true
+		t1=$(date -r "$out" +%s.%N)
+		got=$(wc -l <"$out")
+		row "3. receive $recv_n" "xmpp-listen > $([ $mode = file ] && echo file || echo 'slow reader')" \
+			"$(echo "$got / ($t1 - $t0)" | bc) msg/s" "" "$(tail -1 "$out.rss") KiB" "$got of $recv_n"
+	done
+}
+
+# 4. Upload: xmpp-sendfile against curl -T of the same file to a slot.
+upload() {
+	local mib f url size put hdrs
+	for mib in $upload_mib; do
+		note "== upload $mib MiB"
+		f=$dir/up.$mib
+		head -c $((mib * 1024 * 1024)) /dev/urandom >"$f"
+		size=$(stat -c %s "$f")
+		gtime "$bin/xmpp-sendfile" "${opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" --no-send "$f"
+		row "4. upload $mib MiB" "xmpp-sendfile" "$(echo "$size / $wall / 1048576" | bc) MiB/s" \
+			"${cpu} s CPU" "${rss} KiB" ""
+		mapfile -t put < <("$bin/bench/slot" "${opts[@]}" "curl.$mib" "$size")
+		hdrs=()
+		for h in "${put[@]:1}"; do hdrs+=(-H "$h"); done
+		gtime curl -sf -o /dev/null --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" \
+			-H 'Content-Type: application/octet-stream' "${hdrs[@]}" -T "$f" "${put[0]}"
+		row "4. upload $mib MiB" "curl -T" "$(echo "$size / $wall / 1048576" | bc) MiB/s" \
+			"${cpu} s CPU" "${rss} KiB" ""
+		rm -f "$f"
+	done
+}
+
+one_message
+streaming
+receiving
+upload
+row "5. s2s probe" "xmpp-s2s-probe" "not built yet (issue 6)" "" "" ""
+
+{
+	echo "# Benchmarks"
+	echo
+	echo "Written by \`make bench$([ $quick = 1 ] && echo ' ARGS=--quick')\` (tests/bench.sh) on $(date -u +%Y-%m-%d);"
+	echo "rerunning it replaces this file. All against a local Prosody on loopback, TLS verified."
+	echo
+	echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"
+	echo "$(free -g | awk '/Mem:/ {print $2}') GiB, Linux $(uname -r)."
+	echo
+	echo "Versions: xmpp-tools $("$bin/xmpp-send" --version | cut -d' ' -f2) ($(git rev-parse --short HEAD 2>/dev/null || echo '?')),"
+	echo "Prosody $(dpkg-query -W -f='${Version}' prosody), libstrophe $(dpkg-query -W -f='${Version}' libstrophe0),"
+	echo "go-sendxmpp $(dpkg-query -W -f='${Version}' go-sendxmpp), sendxmpp $(dpkg-query -W -f='${Version}' sendxmpp),"
+	echo "curl $(dpkg-query -W -f='${Version}' curl), hyperfine $(dpkg-query -W -f='${Version}' hyperfine)."
+	echo
+	echo "| row | tool | time or rate | CPU | peak RSS | notes |"
+	echo "|---|---|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "Ratios (targets from the benchmark issue):"
+	echo
+	echo "- one message, median wall: xmpp-send / go-sendxmpp = $(echo "scale=2; $med_xmpp_send / $med_go_sendxmpp" | bc) (target <= 0.5);"
+	echo "  xmpp-send / libstrophe floor = $(echo "scale=2; $med_xmpp_send / $med_libstrophe_floor" | bc) (target <= 1.5);"
+	echo "  peak RSS xmpp-send / go-sendxmpp = $(echo "scale=2; $rss_xmpp_send / $rss_go_sendxmpp" | bc) (target < 1)."
+	for n in $stream_sizes; do
+		eval "a=\$rate_xmpp_send___lines$n b=\$rate_raw_pipeline__server_limit_$n"
+		echo "- stream $n: xmpp-send --lines / raw pipeline = $(echo "scale=2; $a / $b" | bc) (target >= 0.9)."
+	done
+} >BENCHMARKS.md
+cat BENCHMARKS.md

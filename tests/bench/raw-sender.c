@@ -1,0 +1,68 @@
+/*
+ * raw-sender.c - the server's own ingest limit for `make bench`: logs in
+ * with the core, then writes one message per input line with no
+ * acknowledgement asked, and ends with a single ping whose answer means the
+ * server has handled them all.
+ *
+ * usage: raw-sender [xmpp-tools account options] TO < lines
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xt.h"
+
+static int
+option(int id, const char *arg, void *data)
+{
+	(void)id, (void)arg, (void)data;
+	return 0;
+}
+
+static const struct xt_opt opts[] = { { 0, NULL, NULL, NULL } };
+static const struct xt_tool tool = {
+	.name = "raw-sender", .synopsis = "[options] TO < lines",
+	.summary = "Pipeline messages with no acks (benchmark reference).",
+	.opts = opts, .option = option,
+};
+
+int
+main(int argc, char **argv)
+{
+	struct xt_account acct = { 0 };
+	struct xt_conn c;
+	struct xt_lines in = { .fd = 0 };
+	xmpp_stanza_t *m, *ping;
+	char *line;
+	size_t len;
+	int i, toolong, rc;
+
+	xt_init(argv[0]);
+	i = xt_parse_options(&tool, &acct, argc, argv);
+	if (i != argc - 1)
+		xt_usage(&tool, "need one recipient");
+	if ((rc = xt_login(&c, &acct)))
+		return rc;
+	while (!in.eof && c.state == XT_CONN_ONLINE) {
+		if (xt_lines_fill(&in) < 0)
+			break;
+		while ((line = xt_lines_next(&in, &len, &toolong))) {
+			m = xmpp_message_new(c.ctx, "chat", argv[i], NULL);
+			xmpp_message_set_body(m, line);
+			xmpp_send(c.xc, m);
+			xmpp_stanza_release(m);
+		}
+		xt_run(&c, 0);
+	}
+	ping = xmpp_iq_new(c.ctx, "get", "raw-end");
+	xmpp_stanza_set_to(ping, c.domain);
+	xt_add_child_ns(ping, "ping", "urn:xmpp:ping");
+	m = xt_iq(&c, ping, 600);
+	xmpp_stanza_release(ping);
+	rc = m ? 0 : XT_ETIMEOUT;
+	if (m)
+		xmpp_stanza_release(m);
+	xt_lines_free(&in);
+	xt_close(&c);
+	xt_account_free(&acct);
+	return rc;
+}
