@@ -88,7 +88,8 @@ static const struct xt_tool tool = {
 	.data = &F,
 };
 
-/* Trailing arguments that are JIDs and not files are the recipients. */
+/* Trailing arguments that are user JIDs (with '@') and not files are the
+ * recipients: a mistyped file name must not become one. */
 static void
 split_arguments(struct sendfile *f, int argc, char **argv, int i)
 {
@@ -97,7 +98,7 @@ split_arguments(struct sendfile *f, int argc, char **argv, int i)
 	size_t k;
 
 	while (end > i && strcmp(argv[end - 1], "-") && stat(argv[end - 1], &st) != 0 &&
-	       !xt_jid_check(argv[end - 1]))
+	       strchr(argv[end - 1], '@') && !xt_jid_check(argv[end - 1]))
 		end--;
 	f->files = argv + i;
 	f->nfiles = (size_t)(end - i);

@@ -1,0 +1,324 @@
+#!/usr/bin/env bats
+# xmpp-sendfile: what is uploaded downloads back byte-identical (checked by
+# SHA-256, also with --encrypt), the links reach people and rooms, and what
+# cannot be uploaded is refused with the right exit status and one clear line.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers
+	LISTEN_PID=
+	me=$(new_account alice)
+	you=$(new_account bob)
+	out=$BATS_TEST_TMPDIR/out
+	d=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	stop_listener
+}
+
+# sendfile ARGS...: xmpp-sendfile as $me, the upload host resolved to the
+# test server.
+sendfile() {
+	as "$me" xmpp-sendfile "${server_opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" "$@"
+}
+
+# fetch URL FILE: downloads URL into FILE, failing on an HTTP error.
+fetch() {
+	curl -sSf --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" -o "$2" "$1"
+}
+
+# sha FILE: its SHA-256 in hex.
+sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# expect ACTUAL EXPECTED: compares, showing both on failure.
+expect() {
+	if [ "$1" != "$2" ]; then
+		printf 'expected:\n%s\ngot:\n%s\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+# round_trip FILE JSON: the JSON line describes FILE (size, sha256), and its
+# url downloads back as FILE, byte for byte.
+round_trip() {
+	local file=$1 json=$2 got
+	got=$d/download.$RANDOM
+	expect "$(jq -r .size <<<"$json")" "$(stat -c %s "$file")"
+	expect "$(jq -r .sha256 <<<"$json")" "$(sha "$file")"
+	[[ "$(jq -r .url <<<"$json")" == https://upload.example.test:* ]]
+	fetch "$(jq -r .url <<<"$json")" "$got"
+	expect "$(sha "$got")" "$(sha "$file")"
+}
+
+# ---- round trips ----
+
+@test "a small text file uploads and downloads back identical" {
+	printf 'hello, upload\nsecond line\n' >"$d/note.txt"
+	run -0 --separate-stderr sendfile --no-send --json "$d/note.txt"
+	expect "${#lines[@]}" 1
+	expect "$(jq -r .file <<<"$output")" note.txt
+	round_trip "$d/note.txt" "$output"
+}
+
+@test "an empty file uploads and downloads back empty" {
+	: >"$d/empty.txt"
+	run -0 --separate-stderr sendfile --no-send --json "$d/empty.txt"
+	expect "$(jq -r .size <<<"$output")" 0
+	expect "$(jq -r .sha256 <<<"$output")" \
+		e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	round_trip "$d/empty.txt" "$output"
+}
+
+@test "binary files (random bytes, NULs included) and a 5 MiB file download back identical" {
+	head -c 70000 /dev/urandom >"$d/random.bin"
+	printf '\0\0\r\n\0\xff' >>"$d/random.bin"
+	head -c 5M /dev/urandom >"$d/big.bin"
+	run -0 --separate-stderr sendfile --no-send --json "$d/random.bin"
+	round_trip "$d/random.bin" "$output"
+	run -0 --separate-stderr sendfile --no-send --json "$d/big.bin"
+	expect "$(jq -r .size <<<"$output")" 5242880
+	round_trip "$d/big.bin" "$output"
+}
+
+@test "standard input from a pipe uploads under --name" {
+	head -c 300000 /dev/urandom >"$d/piped"
+	piped() { cat "$d/piped" | sendfile --no-send --json --name x.bin -; }
+	run -0 --separate-stderr piped
+	expect "${#lines[@]}" 1
+	expect "$(jq -r .file <<<"$output")" x.bin
+	[[ "$(jq -r .url <<<"$output")" == */x.bin ]]
+	round_trip "$d/piped" "$output"
+}
+
+@test "standard input redirected from a file uploads whole" {
+	head -c 123457 /dev/urandom >"$d/redirected"
+	run -0 --separate-stderr sendfile --no-send --json --name r.bin - <"$d/redirected"
+	expect "$(jq -r .file <<<"$output")" r.bin
+	round_trip "$d/redirected" "$output"
+}
+
+@test "tar c dir | xmpp-sendfile --name dir.tar - uploads the archive" {
+	mkdir -p "$d/dir/sub"
+	printf 'one\n' >"$d/dir/a.txt"
+	head -c 20000 /dev/urandom >"$d/dir/sub/b.bin"
+	tarred() { tar -C "$d" -c dir | tee "$d/sent.tar" | sendfile --no-send --json --name dir.tar -; }
+	run -0 --separate-stderr tarred
+	expect "$(jq -r .file <<<"$output")" dir.tar
+	expect "$(jq -r .content_type <<<"$output")" application/x-tar
+	round_trip "$d/sent.tar" "$output"
+	# and it unpacks to the same tree
+	mkdir "$d/unpacked"
+	fetch "$(jq -r .url <<<"$output")" "$d/got.tar"
+	tar -C "$d/unpacked" -xf "$d/got.tar"
+	diff -r "$d/dir" "$d/unpacked/dir"
+}
+
+@test "several files in one call give one link each, in order" {
+	printf 'first\n' >"$d/one.txt"
+	printf 'second\n' >"$d/two.txt"
+	head -c 4096 /dev/urandom >"$d/three.bin"
+	run -0 --separate-stderr sendfile --no-send --json "$d/one.txt" "$d/two.txt" "$d/three.bin"
+	expect "${#lines[@]}" 3
+	expect "$(jq -r .file <<<"$output" | tr '\n' ' ')" "one.txt two.txt three.bin "
+	expect "$(jq -r .url <<<"$output" | sort -u | wc -l)" 3
+	round_trip "$d/one.txt" "${lines[0]}"
+	round_trip "$d/two.txt" "${lines[1]}"
+	round_trip "$d/three.bin" "${lines[2]}"
+}
+
+@test "without --json each link is printed on its own line" {
+	printf 'first\n' >"$d/one.txt"
+	printf 'second\n' >"$d/two.txt"
+	run -0 --separate-stderr sendfile --no-send "$d/one.txt" "$d/two.txt"
+	expect "${#lines[@]}" 2
+	[[ ${lines[0]} == https://upload.example.test:*/one.txt ]]
+	[[ ${lines[1]} == https://upload.example.test:*/two.txt ]]
+	fetch "${lines[1]}" "$d/got"
+	cmp "$d/two.txt" "$d/got"
+}
+
+# ---- Content-Type ----
+
+@test "Content-Type is guessed from the name: .png is image/png, .txt text/plain" {
+	printf '\x89PNG\r\n\x1a\n' >"$d/pic.png"
+	printf 'text\n' >"$d/read.txt"
+	run -0 --separate-stderr sendfile --no-send --json "$d/pic.png" "$d/read.txt"
+	expect "$(jq -r .content_type <<<"${lines[0]}")" image/png
+	expect "$(jq -r .content_type <<<"${lines[1]}")" text/plain
+	expect "$(curl -sSf --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" -o /dev/null \
+		-w '%{content_type}' "$(jq -r .url <<<"${lines[0]}")")" image/png
+	[[ "$(curl -sSf --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" -o /dev/null \
+		-w '%{content_type}' "$(jq -r .url <<<"${lines[1]}")")" == text/plain* ]]
+}
+
+@test "--type overrides the guessed Content-Type" {
+	printf '\x89PNG\r\n\x1a\n' >"$d/pic.png"
+	run -0 --separate-stderr sendfile --no-send --json --type application/x-custom "$d/pic.png"
+	expect "$(jq -r .content_type <<<"$output")" application/x-custom
+	expect "$(curl -sSf --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" -o /dev/null \
+		-w '%{content_type}' "$(jq -r .url <<<"$output")")" application/x-custom
+}
+
+# ---- sending the link ----
+
+@test "the recipient gets a message with the link as body and as OOB url" {
+	printf 'for you\n' >"$d/gift.txt"
+	listen_bg "$you" "$out"
+	run -0 --separate-stderr sendfile "$d/gift.txt" "$you"
+	expect "${#lines[@]}" 1
+	local url=${lines[0]}
+	[[ $url == https://upload.example.test:*/gift.txt ]]
+	wait_for "$out" '"url"'
+	jq -c 'select(.kind == "message" and .body != null)' "$out" >"$out.msg"
+	expect "$(wc -l <"$out.msg")" 1
+	expect "$(jq -r .body "$out.msg")" "$url"
+	expect "$(jq -r .url "$out.msg")" "$url"
+	expect "$(jq -r .type "$out.msg")" chat
+	[[ "$(jq -r .from "$out.msg")" == "$me/"* ]]
+	fetch "$url" "$d/got"
+	cmp "$d/gift.txt" "$d/got"
+}
+
+@test "several files to a recipient send one message per link" {
+	printf 'a\n' >"$d/a.txt"
+	printf 'b\n' >"$d/b.txt"
+	listen_bg "$you" "$out"
+	run -0 --separate-stderr sendfile "$d/a.txt" "$d/b.txt" "$you"
+	expect "${#lines[@]}" 2
+	wait_for "$out" '/b.txt"'
+	wait_for "$out" '/a.txt"'
+	jq -c 'select(.kind == "message" and .body != null)' "$out" >"$out.msg"
+	expect "$(jq -r .body "$out.msg")" "$(printf '%s\n' "${lines[@]}")"
+	expect "$(jq -r .url "$out.msg")" "$(printf '%s\n' "${lines[@]}")"
+}
+
+@test "--muc sends the link to the room as groupchat" {
+	local room=files-$BATS_SUITE_TEST_NUMBER-$RANDOM@rooms.example.test
+	printf 'for the room\n' >"$d/room.txt"
+	listen_bg "$you" "$out" --muc "$room"
+	run -0 --separate-stderr sendfile --muc "$room" --nick Uploader "$d/room.txt"
+	expect "${#lines[@]}" 1
+	wait_for "$out" '/room.txt"'
+	jq -c 'select(.body == "'"${lines[0]}"'")' "$out" >"$out.msg"
+	expect "$(wc -l <"$out.msg")" 1
+	expect "$(jq -r .type "$out.msg")" groupchat
+	expect "$(jq -r .url "$out.msg")" "${lines[0]}"
+	expect "$(jq -r .muc.room "$out.msg")" "$room"
+	expect "$(jq -r .from "$out.msg")" "$room/Uploader"
+}
+
+# ---- encryption ----
+
+@test "--encrypt uploads ciphertext; the aesgcm:// link decrypts to the file" {
+	head -c 200000 /dev/urandom >"$d/secret.bin"
+	run -0 --separate-stderr sendfile --no-send --json --encrypt "$d/secret.bin"
+	local url frag https
+	url=$(jq -r .url <<<"$output")
+	[[ $url == aesgcm://upload.example.test:*/secret.bin#* ]]
+	frag=${url#*#}
+	[[ $frag =~ ^[0-9a-f]{88}$ ]]
+	# the JSON describes the plaintext
+	expect "$(jq -r .size <<<"$output")" 200000
+	expect "$(jq -r .sha256 <<<"$output")" "$(sha "$d/secret.bin")"
+	# the server holds ciphertext plus the 16-byte tag, not the file
+	https=https://${url#aesgcm://}
+	fetch "${https%%#*}" "$d/cipher"
+	expect "$(stat -c %s "$d/cipher")" 200016
+	! cmp -s <(head -c 200000 "$d/cipher") "$d/secret.bin"
+	# and the link decrypts to the file
+	"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$url" "$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
+	expect "$(sha "$d/plain")" "$(sha "$d/secret.bin")"
+}
+
+@test "--encrypt draws a fresh key for each file" {
+	printf 'same\n' >"$d/s1.txt"
+	printf 'same\n' >"$d/s2.txt"
+	run -0 --separate-stderr sendfile --no-send --json --encrypt "$d/s1.txt" "$d/s2.txt"
+	expect "${#lines[@]}" 2
+	[ "$(jq -r '.url | split("#")[1]' <<<"${lines[0]}")" != \
+	  "$(jq -r '.url | split("#")[1]' <<<"${lines[1]}")" ]
+	"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$(jq -r .url <<<"${lines[1]}")" \
+		"$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
+	cmp "$d/s2.txt" "$d/plain"
+}
+
+# ---- output ----
+
+@test "no progress bar when stderr is not a terminal: stderr stays empty" {
+	head -c 1M /dev/urandom >"$d/quiet.bin"
+	run -0 --separate-stderr sendfile --no-send "$d/quiet.bin"
+	expect "$stderr" ""
+	expect "${#lines[@]}" 1
+}
+
+# ---- failures ----
+
+@test "a file over the server's limit exits 65 before upload, giving both sizes" {
+	truncate -s 65M "$d/huge.bin"
+	run -65 --separate-stderr sendfile --no-send --json "$d/huge.bin"
+	one_error_line xmpp-sendfile
+	stderr_has huge.bin
+	stderr_has 68157440
+	stderr_has 67108864
+	expect "$output" ""
+	# no slot was even asked for
+	run -65 --separate-stderr sendfile -v --no-send "$d/huge.bin"
+	[[ $stderr != *"urn:xmpp:http:upload:0\" filename"* ]]
+	[[ $stderr != *"<request "* ]]
+}
+
+@test "one good file and one over the limit: exits 80, the good one is uploaded" {
+	truncate -s 65M "$d/huge.bin"
+	printf 'the good one\n' >"$d/good.txt"
+	run -80 --separate-stderr sendfile --no-send --json "$d/huge.bin" "$d/good.txt"
+	one_error_line xmpp-sendfile
+	stderr_has huge.bin
+	expect "${#lines[@]}" 1
+	expect "$(jq -r .file <<<"$output")" good.txt
+	round_trip "$d/good.txt" "$output"
+}
+
+@test "the upload server down exits 69 with one clear error line" {
+	printf 'nowhere\n' >"$d/down.txt"
+	local port=${XT_UPLOAD_RESOLVE#*:}
+	port=${port%%:*}
+	run -69 --separate-stderr as "$me" xmpp-sendfile "${server_opts[@]}" \
+		--resolve "upload.example.test:$port:127.0.0.2" --no-send "$d/down.txt"
+	one_error_line xmpp-sendfile
+	stderr_has down.txt
+	stderr_has "upload failed"
+	expect "$output" ""
+}
+
+@test "a missing input file exits 66 before connecting" {
+	printf 'here\n' >"$d/here.txt"
+	# -v would show the XML stream had it connected
+	run -66 --separate-stderr sendfile -v "$d/here.txt" "$d/missing.txt" "$you"
+	one_error_line xmpp-sendfile
+	stderr_has missing.txt
+	stderr_has "No such file"
+	expect "$output" ""
+}
+
+@test "a missing file named without a directory exits 66, not taken for a recipient" {
+	cd "$d"
+	printf 'here\n' >here.txt
+	run -66 --separate-stderr sendfile -v here.txt missing.txt "$you"
+	one_error_line xmpp-sendfile
+	stderr_has missing.txt
+	run -66 --separate-stderr sendfile -v --no-send missing.txt
+	one_error_line xmpp-sendfile
+	stderr_has missing.txt
+}
+
+@test "no recipient and no --no-send exits 64" {
+	printf 'to whom\n' >"$d/who.txt"
+	run -64 --separate-stderr sendfile "$d/who.txt"
+	one_error_line xmpp-sendfile
+	stderr_has recipient
+	expect "$output" ""
+}
