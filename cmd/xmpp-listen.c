@@ -14,7 +14,7 @@
 
 enum format { TEXT, JSON, XML };
 enum { O_JSON = 256, O_XML, O_TEXT, O_FULL, O_FROM, O_TYPE, O_KIND, O_COUNT,
-       O_TIMEOUT, O_MUC, O_NICK, O_MUC_PW, O_SINCE, O_EXEC, O_NO_PRESENCE,
+       O_TIMEOUT, O_SINCE, O_EXEC, O_NO_PRESENCE,
        O_NO_CARBONS };
 
 static const struct xt_opt opts[] = {
@@ -27,9 +27,7 @@ static const struct xt_opt opts[] = {
 	{ O_KIND, "kind", "KIND", "message, presence or iq (default: message and presence)" },
 	{ 'n', "count", "N", "exit after printing N stanzas" },
 	{ O_TIMEOUT, "timeout", "S", "exit after S seconds (status 75 if --count was not reached)" },
-	{ O_MUC, "muc", "ROOM", "join the room ROOM (repeatable)" },
-	{ O_NICK, "nick", "NICK", "nickname in rooms (default: the account's localpart)" },
-	{ O_MUC_PW, "muc-password-file", "FILE", "read the room password from FILE" },
+	XT_ROOM_OPTS("join the room ROOM (repeatable)"),
 	{ O_SINCE, "since", "TIME", "first print archived messages since TIME (MAM)" },
 	{ O_EXEC, "exec", "CMD", "run CMD for each message, its JSON on standard input" },
 	{ O_NO_PRESENCE, "no-presence", NULL, "do not send presence: stay invisible" },
@@ -45,9 +43,8 @@ struct listen {
 	const char *type;
 	const char *kind;
 	long count, timeout;
-	const char *rooms[16];
-	size_t nrooms;
-	const char *nick, *muc_password_file, *since, *exec;
+	struct xt_rooms rooms;
+	const char *since, *exec;
 	char since_stamp[64];
 	long printed;
 	int output_error;
@@ -61,6 +58,8 @@ option(int id, const char *arg, void *data)
 {
 	struct listen *l = data;
 
+	if (xt_rooms_option(&l->rooms, id, arg))
+		return 0;
 	switch (id) {
 	case O_JSON: l->format = JSON, l->format_set = 1; break;
 	case O_XML: l->format = XML, l->format_set = 1; break;
@@ -85,13 +84,6 @@ option(int id, const char *arg, void *data)
 		if ((l->timeout = xt_parse_number(arg, 1L << 30)) <= 0)
 			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
 		break;
-	case O_MUC:
-		if (l->nrooms == 16 || xt_jid_check(arg) || strchr(arg, '/'))
-			return xt_error(XT_EUSAGE, "--muc: want a bare room JID, got '%s'", arg);
-		l->rooms[l->nrooms++] = arg;
-		break;
-	case O_NICK: l->nick = arg; break;
-	case O_MUC_PW: l->muc_password_file = arg; break;
 	case O_SINCE: l->since = arg; break;
 	case O_EXEC: l->exec = arg; break;
 	case O_NO_PRESENCE: l->presence = 0; break;
@@ -368,8 +360,7 @@ main(int argc, char **argv)
 	if (!rc && l->presence)
 		xt_send_presence(&l->conn);
 	if (!rc)
-		rc = xt_muc_join_all(&l->conn, l->rooms, l->nrooms, l->nick,
-				     l->muc_password_file, 0);
+		rc = xt_rooms_join(&l->conn, &l->rooms, 0);
 	if (!rc) {
 		rc = xt_wait(&l->conn, listen_done, l, l->timeout > 0 ? l->timeout : 1L << 30);
 		if (rc == XT_ETIMEOUT && l->count < 0)

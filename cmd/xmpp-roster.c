@@ -240,8 +240,11 @@ cmd_pending(struct roster *r)
 	for (i = 0; i < r->npending; i++) {
 		if (r->text)
 			printf("%s\n", r->pending[i]);
-		else
-			printf("{\"jid\":\"%s\",\"type\":\"subscribe\"}\n", r->pending[i]);
+		else {
+			printf("{\"jid\":");
+			xt_print_json_string(r->pending[i]);
+			printf(",\"type\":\"subscribe\"}\n");
+		}
 		free(r->pending[i]);
 	}
 	free(r->pending);

@@ -6,7 +6,7 @@
 #include "xt.h"
 
 enum mode { WHOLE, LINES, JSON, XML };
-enum { O_LINES = 256, O_JSON, O_XML, O_SUBJECT, O_MUC, O_NICK, O_MUC_PW,
+enum { O_LINES = 256, O_JSON, O_XML, O_SUBJECT,
        O_NO_STORE, O_RECEIPT, O_URL, O_TIMEOUT };
 
 static const struct xt_opt opts[] = {
@@ -17,9 +17,7 @@ static const struct xt_opt opts[] = {
 	{ 't', "type", "TYPE", "chat (default), normal, headline or groupchat" },
 	{ O_SUBJECT, "subject", "TEXT", "message subject" },
 	{ O_URL, "url", "URL", "attach URL as out-of-band data (XEP-0066)" },
-	{ O_MUC, "muc", "ROOM", "join the room ROOM and send to it (repeatable)" },
-	{ O_NICK, "nick", "NICK", "nickname in rooms (default: the account's localpart)" },
-	{ O_MUC_PW, "muc-password-file", "FILE", "read the room password from FILE" },
+	XT_ROOM_OPTS("join the room ROOM and send to it (repeatable)"),
 	{ O_NO_STORE, "no-store", NULL, "ask servers not to archive the messages (XEP-0334)" },
 	{ O_RECEIPT, "receipt", NULL, "also wait for delivery receipts (XEP-0184)" },
 	{ O_TIMEOUT, "timeout", "S", "wait at most S seconds for confirmations (30)" },
@@ -29,10 +27,7 @@ static const struct xt_opt opts[] = {
 struct send {
 	enum mode mode;
 	struct xt_msg msg;        /* options that apply to every message */
-	const char *rooms[16];
-	size_t nrooms;
-	const char *nick;
-	const char *muc_password_file;
+	struct xt_rooms rooms;
 	long timeout;
 	char **rcpt;              /* command-line recipients */
 	size_t nrcpt;
@@ -48,6 +43,8 @@ option(int id, const char *arg, void *data)
 {
 	struct send *s = data;
 
+	if (xt_rooms_option(&s->rooms, id, arg))
+		return 0;
 	switch (id) {
 	case 'm': s->msg.body = arg; break;
 	case O_LINES: s->mode = LINES; break;
@@ -56,13 +53,6 @@ option(int id, const char *arg, void *data)
 	case 't': s->msg.type = arg; break;
 	case O_SUBJECT: s->msg.subject = arg; break;
 	case O_URL: s->msg.url = arg; break;
-	case O_MUC:
-		if (s->nrooms == sizeof s->rooms / sizeof s->rooms[0])
-			return xt_error(XT_EUSAGE, "too many --muc rooms (16 at most)");
-		s->rooms[s->nrooms++] = arg;
-		break;
-	case O_NICK: s->nick = arg; break;
-	case O_MUC_PW: s->muc_password_file = arg; break;
 	case O_NO_STORE: s->msg.no_store = 1; break;
 	case O_RECEIPT: s->msg.receipt = 1; break;
 	case O_TIMEOUT:
@@ -92,17 +82,13 @@ check_arguments(struct send *s)
 	const char *why;
 	size_t i;
 
-	if (s->nrcpt == 0 && s->nrooms == 0 && s->mode == WHOLE)
+	if (s->nrcpt == 0 && s->rooms.n == 0 && s->mode == WHOLE)
 		xt_usage(&tool, "need a recipient JID or --muc ROOM");
 	if (s->msg.body && s->mode != WHOLE)
 		xt_usage(&tool, "-m cannot be combined with --lines, --json or --xml");
 	for (i = 0; i < s->nrcpt; i++)
 		if ((why = xt_jid_check(s->rcpt[i])))
 			xt_die(XT_EUSAGE, "invalid recipient JID '%s': %s", s->rcpt[i], why);
-	for (i = 0; i < s->nrooms; i++)
-		if ((why = xt_jid_check(s->rooms[i])) || strchr(s->rooms[i], '/'))
-			xt_die(XT_EUSAGE, "invalid room JID '%s': %s", s->rooms[i],
-			       why ? why : "give the bare room JID; the nick goes in --nick");
 	if (!s->msg.body && s->mode == WHOLE && isatty(0))
 		xt_usage(&tool, "no message: give -m TEXT or pipe the body on standard input");
 	if (s->msg.type && s->mode != XML) {
@@ -205,8 +191,8 @@ send_msg(struct send *s, struct xt_msg *m, const char *where)
 		rc = send_one(s, m, s->rcpt[i], where);
 	groupchat.type = "groupchat";
 	groupchat.receipt = 0; /* XEP-0184 forbids receipts in groupchat */
-	for (i = 0; i < s->nrooms && !rc; i++)
-		rc = send_one(s, &groupchat, s->rooms[i], where);
+	for (i = 0; i < s->rooms.n && !rc; i++)
+		rc = send_one(s, &groupchat, s->rooms.jid[i], where);
 	return rc;
 }
 
@@ -248,7 +234,7 @@ send_line(struct send *s, char *line, size_t len, unsigned long lineno)
 		return 0;
 	}
 	merge_defaults(s, &m);
-	if (!m.nto && !s->nrcpt && !s->nrooms)
+	if (!m.nto && !s->nrcpt && !s->rooms.n)
 		bad = "no recipient: give \"to\" or a JID on the command line";
 	else
 		bad = xt_msg_check(&m);
@@ -296,14 +282,14 @@ send_xml_stanza(struct send *s, xmpp_stanza_t *st, unsigned long lineno)
 		return xt_error(XT_EDATA, "line %lu: attribute \"to\": invalid JID '%s': %s",
 				lineno, to, why);
 	}
-	if (to || (!s->nrcpt && !s->nrooms))
+	if (to || (!s->nrcpt && !s->rooms.n))
 		return send_raw_stanza(s, st, NULL, lineno);
 	for (i = 0; i < s->nrcpt && !rc; i++)
 		rc = send_raw_stanza(s, st, s->rcpt[i], lineno);
-	for (i = 0; i < s->nrooms && !rc; i++) {
+	for (i = 0; i < s->rooms.n && !rc; i++) {
 		if (!strcmp(xmpp_stanza_get_name(st), "message"))
 			xmpp_stanza_set_type(st, "groupchat");
-		rc = send_raw_stanza(s, st, s->rooms[i], lineno);
+		rc = send_raw_stanza(s, st, s->rooms.jid[i], lineno);
 	}
 	return rc;
 }
@@ -465,8 +451,7 @@ main(int argc, char **argv)
 	}
 	s->conn.on_stanza = on_stanza;
 	s->conn.on_stanza_data = s;
-	rc = xt_muc_join_all(&s->conn, s->rooms, s->nrooms, s->nick,
-			     s->muc_password_file, 0);
+	rc = xt_rooms_join(&s->conn, &s->rooms, 0);
 	if (rc == 0)
 		rc = send_all(s);
 	if (rc == 0 || rc == XT_EDATA)

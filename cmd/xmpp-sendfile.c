@@ -7,8 +7,8 @@
 
 #include "xt.h"
 
-enum { O_NAME = 256, O_TYPE, O_ENCRYPT, O_NO_SEND, O_JSON, O_MUC, O_NICK,
-       O_MUC_PW, O_RETRY, O_RESOLVE, O_TIMEOUT };
+enum { O_NAME = 256, O_TYPE, O_ENCRYPT, O_NO_SEND, O_JSON,
+       O_RETRY, O_RESOLVE, O_TIMEOUT };
 
 static const struct xt_opt opts[] = {
 	{ O_NAME, "name", "NAME", "file name to announce (for standard input: needed)" },
@@ -16,9 +16,7 @@ static const struct xt_opt opts[] = {
 	{ O_ENCRYPT, "encrypt", NULL, "AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)" },
 	{ O_NO_SEND, "no-send", NULL, "only upload and print the links" },
 	{ O_JSON, "json", NULL, "print {file, url, size, sha256, content_type} per file" },
-	{ O_MUC, "muc", "ROOM", "send the links to the room ROOM (repeatable)" },
-	{ O_NICK, "nick", "NICK", "nickname in rooms (default: the account's localpart)" },
-	{ O_MUC_PW, "muc-password-file", "FILE", "read the room password from FILE" },
+	XT_ROOM_OPTS("send the links to the room ROOM (repeatable)"),
 	{ O_RETRY, "retry", "N", "retry a failed upload N times (0)" },
 	{ O_RESOLVE, "resolve", "HOST:PORT:ADDR", "reach the upload HOST:PORT at ADDR (as curl)" },
 	{ O_TIMEOUT, "timeout", "S", "wait at most S seconds for confirmations (30)" },
@@ -28,9 +26,7 @@ static const struct xt_opt opts[] = {
 struct sendfile {
 	const char *name, *type;
 	int encrypt, no_send, json;
-	const char *rooms[16];
-	size_t nrooms;
-	const char *nick, *muc_password_file;
+	struct xt_rooms rooms;
 	long retries, timeout;
 	const char *resolve[16];
 	int nresolve;
@@ -47,19 +43,14 @@ option(int id, const char *arg, void *data)
 {
 	struct sendfile *f = data;
 
+	if (xt_rooms_option(&f->rooms, id, arg))
+		return 0;
 	switch (id) {
 	case O_NAME: f->name = arg; break;
 	case O_TYPE: f->type = arg; break;
 	case O_ENCRYPT: f->encrypt = 1; break;
 	case O_NO_SEND: f->no_send = 1; break;
 	case O_JSON: f->json = 1; break;
-	case O_MUC:
-		if (f->nrooms == 16 || xt_jid_check(arg) || strchr(arg, '/'))
-			return xt_error(XT_EUSAGE, "--muc: want a bare room JID, got '%s'", arg);
-		f->rooms[f->nrooms++] = arg;
-		break;
-	case O_NICK: f->nick = arg; break;
-	case O_MUC_PW: f->muc_password_file = arg; break;
 	case O_RETRY:
 		if ((f->retries = xt_parse_number(arg, 100)) < 0)
 			return xt_error(XT_EUSAGE, "--retry wants a count, got '%s'", arg);
@@ -106,7 +97,7 @@ split_arguments(struct sendfile *f, int argc, char **argv, int i)
 	f->nrcpt = (size_t)(argc - end);
 	if (f->nfiles == 0)
 		xt_usage(&tool, "need a file to send");
-	if (!f->no_send && f->nrcpt == 0 && f->nrooms == 0)
+	if (!f->no_send && f->nrcpt == 0 && f->rooms.n == 0)
 		xt_usage(&tool, "need a recipient JID, --muc ROOM or --no-send");
 	for (k = 0; k < f->nfiles; k++) {
 		if (!strcmp(f->files[k], "-"))
@@ -194,8 +185,8 @@ send_link(struct sendfile *f, const char *url, const char *file)
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < f->nrcpt + f->nrooms && !rc; i++) {
-		const char *to = i < f->nrcpt ? f->rcpt[i] : f->rooms[i - f->nrcpt];
+	for (i = 0; i < f->nrcpt + f->rooms.n && !rc; i++) {
+		const char *to = i < f->nrcpt ? f->rcpt[i] : f->rooms.jid[i - f->nrcpt];
 		m.type = i < f->nrcpt ? "chat" : "groupchat";
 		st = xt_msg_stanza(&f->conn, &m, to);
 		snprintf(label, sizeof label, "link to %s for %s", to, file);
@@ -283,7 +274,7 @@ main(int argc, char **argv)
 		return rc;
 	rc = xt_upload_find(&f->conn, &f->svc);
 	if (!rc && !f->no_send)
-		rc = xt_muc_join_all(&f->conn, f->rooms, f->nrooms, f->nick, f->muc_password_file, 0);
+		rc = xt_rooms_join(&f->conn, &f->rooms, 0);
 	for (k = 0; !rc && k < f->nfiles && f->conn.state == XT_CONN_ONLINE; k++) {
 		if ((last = send_file(f, f->files[k], &acct)))
 			failed++;

@@ -126,30 +126,53 @@ xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
 
 
 int
-xt_muc_join_all(struct xt_conn *c, const char *const *rooms, size_t n,
-		const char *nick, const char *password_file, int history)
+xt_rooms_option(struct xt_rooms *r, int id, const char *arg)
+{
+	const char *why;
+
+	switch (id) {
+	case XT_O_MUC:
+		if ((why = xt_jid_check(arg)) || (why = strchr(arg, '/') ? "give the bare room "
+						   "JID; the nick goes in --nick" : NULL))
+			xt_die(XT_EUSAGE, "--muc: invalid room JID '%s': %s", arg, why);
+		if (r->n == XT_MAX_ROOMS)
+			xt_die(XT_EUSAGE, "--muc: %d rooms at most", XT_MAX_ROOMS);
+		r->jid[r->n++] = arg;
+		return 1;
+	case XT_O_NICK:
+		r->nick = arg;
+		return 1;
+	case XT_O_MUC_PW:
+		r->password_file = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int
+xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history)
 {
 	char *pw = NULL, *own = NULL;
 	size_t i;
 	int rc = 0;
 
-	if (n == 0)
+	if (r->n == 0)
 		return 0;
-	if (password_file) {
-		if ((rc = xt_check_private(password_file, "room password file")))
+	if (r->password_file) {
+		if ((rc = xt_check_private(r->password_file, "room password file")))
 			return rc;
-		if (!(pw = xt_read_line_file(password_file)))
+		if (!(pw = xt_read_line_file(r->password_file)))
 			return xt_error(XT_ECONFIG, "cannot read room password file %s",
-					password_file);
+					r->password_file);
 	}
-	if (!nick) {
+	if (!r->nick) {
 		/* the account's localpart, as most clients default to */
 		own = xt_jid_bare(c->acct->jid);
 		if (strchr(own, '@'))
 			*strchr(own, '@') = '\0';
 	}
-	for (i = 0; i < n && !rc; i++)
-		rc = xt_muc_join(c, rooms[i], nick ? nick : own, pw, history);
+	for (i = 0; i < r->n && !rc; i++)
+		rc = xt_muc_join(c, r->jid[i], r->nick ? r->nick : own, pw, history);
 	xt_free_secret(pw);
 	free(own);
 	return rc;

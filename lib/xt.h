@@ -292,11 +292,26 @@ char *xt_child_text(xmpp_stanza_t *st, const char *name);
  * exit code. history: stanzas of history to ask for (0: none). */
 int xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
 		const char *password, int history);
-/* muc.c */
-/* Joins each room, as nick (default: the account's localpart), with the
- * password read from password_file if given. Returns 0 or an exit code. */
-int xt_muc_join_all(struct xt_conn *c, const char *const *rooms, size_t n,
-		    const char *nick, const char *password_file, int history);
+/* muc.c: the rooms a tool joins (--muc, --nick, --muc-password-file). */
+#define XT_MAX_ROOMS 16
+struct xt_rooms {
+	const char *jid[XT_MAX_ROOMS];
+	size_t n;
+	const char *nick;          /* default: the account's localpart */
+	const char *password_file;
+};
+enum { XT_O_MUC = 900, XT_O_NICK, XT_O_MUC_PW };
+/* The three options' table entries; what says what --muc does. */
+#define XT_ROOM_OPTS(what) \
+	{ XT_O_MUC, "muc", "ROOM", what }, \
+	{ XT_O_NICK, "nick", "NICK", "nickname in rooms (default: the account's localpart)" }, \
+	{ XT_O_MUC_PW, "muc-password-file", "FILE", "read the room password from FILE" }
+/* Takes one of the three options; returns 1 if id was one of them, else 0.
+ * Exits with XT_EUSAGE on a room that is not a bare JID. */
+int xt_rooms_option(struct xt_rooms *r, int id, const char *arg);
+/* Joins every room; returns 0 or an exit code. history: stanzas of
+ * history to ask for. */
+int xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history);
 /* roster.c: RFC 6121 rosters. */
 struct xt_roster_item {
 	char *jid, *name, *subscription, *ask;

@@ -112,6 +112,38 @@ check_unknown() {
 	check_options xmpp-listen fish completions/xmpp-listen.fish
 }
 
+@test "xmpp-roster: every option in --help is documented in xmpp-roster(1)" {
+	check_options xmpp-roster man man/xmpp-roster.1
+}
+
+@test "xmpp-roster: every option in --help completes in bash" {
+	check_options xmpp-roster bash completions/xmpp-roster.bash
+}
+
+@test "xmpp-roster: every option in --help completes in zsh" {
+	check_options xmpp-roster zsh completions/_xmpp-roster
+}
+
+@test "xmpp-roster: every option in --help completes in fish" {
+	check_options xmpp-roster fish completions/xmpp-roster.fish
+}
+
+@test "xmpp-presence: every option in --help is documented in xmpp-presence(1)" {
+	check_options xmpp-presence man man/xmpp-presence.1
+}
+
+@test "xmpp-presence: every option in --help completes in bash" {
+	check_options xmpp-presence bash completions/xmpp-presence.bash
+}
+
+@test "xmpp-presence: every option in --help completes in zsh" {
+	check_options xmpp-presence zsh completions/_xmpp-presence
+}
+
+@test "xmpp-presence: every option in --help completes in fish" {
+	check_options xmpp-presence fish completions/xmpp-presence.fish
+}
+
 @test "xmpp-send --version prints its name and version and exits 0" {
 	check_version xmpp-send
 }
@@ -120,12 +152,28 @@ check_unknown() {
 	check_version xmpp-listen
 }
 
+@test "xmpp-roster --version prints its name and version and exits 0" {
+	check_version xmpp-roster
+}
+
+@test "xmpp-presence --version prints its name and version and exits 0" {
+	check_version xmpp-presence
+}
+
 @test "xmpp-send --help prints the usage on stdout and exits 0" {
 	check_help xmpp-send
 }
 
 @test "xmpp-listen --help prints the usage on stdout and exits 0" {
 	check_help xmpp-listen
+}
+
+@test "xmpp-roster --help prints the usage on stdout and exits 0" {
+	check_help xmpp-roster
+}
+
+@test "xmpp-presence --help prints the usage on stdout and exits 0" {
+	check_help xmpp-presence
 }
 
 @test "xmpp-send: an unknown option exits 64 with one error line naming it and --help" {
@@ -138,10 +186,21 @@ check_unknown() {
 	check_unknown xmpp-listen -Z
 }
 
+@test "xmpp-roster: an unknown option exits 64 with one error line naming it and --help" {
+	check_unknown xmpp-roster --no-such-option
+	check_unknown xmpp-roster -Z
+}
+
+@test "xmpp-presence: an unknown option exits 64 with one error line naming it and --help" {
+	check_unknown xmpp-presence --no-such-option
+	check_unknown xmpp-presence -Z
+}
+
 @test "the man pages have no mandoc warnings" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
 	local page
-	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-tools.7; do
+	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-roster.1 \
+		man/xmpp-presence.1 man/xmpp-tools.7; do
 		[ -f "$page" ] || { echo "$page does not exist" >&2; return 1; }
 	done
 	run mandoc -T lint -W warning man/*.1 man/*.7
@@ -151,7 +210,8 @@ check_unknown() {
 
 @test "the bash completion scripts are valid bash" {
 	local f
-	for f in completions/xmpp-send.bash completions/xmpp-listen.bash; do
+	for f in completions/xmpp-send.bash completions/xmpp-listen.bash \
+		completions/xmpp-roster.bash completions/xmpp-presence.bash; do
 		bash -n "$f"
 	done
 }
@@ -159,7 +219,8 @@ check_unknown() {
 @test "the zsh completion scripts are valid zsh" {
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	local f
-	for f in completions/_xmpp-send completions/_xmpp-listen; do
+	for f in completions/_xmpp-send completions/_xmpp-listen \
+		completions/_xmpp-roster completions/_xmpp-presence; do
 		zsh -n "$f"
 	done
 }
@@ -167,7 +228,8 @@ check_unknown() {
 @test "the fish completion scripts are valid fish" {
 	command -v fish >/dev/null || skip "fish is not installed"
 	local f
-	for f in completions/xmpp-send.fish completions/xmpp-listen.fish; do
+	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
+		completions/xmpp-roster.fish completions/xmpp-presence.fish; do
 		fish -n "$f"
 	done
 }
@@ -190,4 +252,42 @@ check_unknown() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "kind: message presence iq" ]
 	[ "${lines[1]}" = "account: work home" ]
+}
+
+@test "bash completes the subcommands of xmpp-roster and xmpp-presence, and --show" {
+	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools"
+	printf 'jid = a@example.test\n[work]\njid = b@example.test\n' \
+		>"$XDG_CONFIG_HOME/xmpp-tools/config"
+	run bash --norc -c '
+		source completions/xmpp-roster.bash
+		source completions/xmpp-presence.bash
+		# c FUNCTION WORD...: completes the last WORD
+		c() {
+			local fn=$1
+			shift
+			COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
+			COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+			COMPREPLY=()
+			$fn "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+			echo "[${COMPREPLY[*]}]"
+		}
+		c _xmpp_roster xmpp-roster ""
+		c _xmpp_roster xmpp-roster -a work --name Bob s
+		c _xmpp_roster xmpp-roster -a ""
+		c _xmpp_roster xmpp-roster add ""
+		c _xmpp_roster xmpp-roster import --dr
+		c _xmpp_presence xmpp-presence ""
+		c _xmpp_presence xmpp-presence --show ""
+		c _xmpp_presence xmpp-presence --show dnd --priority -1 ""
+		c _xmpp_presence xmpp-presence get ""'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "[list export import pending watch add set remove subscribe approve deny unsubscribe]" ]
+	[ "${lines[1]}" = "[set subscribe]" ]
+	[ "${lines[2]}" = "[work]" ]
+	[ "${lines[3]}" = "[]" ]	# after the subcommand: a JID
+	[ "${lines[4]}" = "[--dry-run]" ]
+	[ "${lines[5]}" = "[get watch probe]" ]
+	[ "${lines[6]}" = "[away chat dnd xa]" ]
+	[ "${lines[7]}" = "[get watch probe]" ]
+	[ "${lines[8]}" = "[]" ]
 }
