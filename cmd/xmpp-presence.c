@@ -11,7 +11,7 @@ enum { O_SHOW = 256, O_STATUS, O_PRIORITY, O_FOR, O_ONCE, O_WAIT, O_COUNT,
 static const struct xt_opt opts[] = {
 	{ O_SHOW, "show", "SHOW", "away, chat, dnd or xa (default: plain available)" },
 	{ O_STATUS, "status", "TEXT", "status message" },
-	{ O_PRIORITY, "priority", "N", "priority, -128 to 127 (default 0)" },
+	{ O_PRIORITY, "priority", "N", "priority, -128 to 127 (default -1: take no messages)" },
 	{ O_FOR, "for", "S", "keep the presence S seconds, then leave" },
 	{ O_ONCE, "once", NULL, "send the presence and leave at once" },
 	{ O_WAIT, "wait", "S", "get, probe: also wait S seconds for late answers" },
@@ -115,7 +115,8 @@ print_presence(struct presence *p, xmpp_stanza_t *st, const char *jid)
 		if (show) xmpp_free(ctx, show);
 		if (status) xmpp_free(ctx, status);
 	}
-	fflush(stdout);
+	if (fflush(stdout) == EOF)
+		xt_stop = 1; /* the reader went away */
 	p->printed++;
 }
 
@@ -297,8 +298,12 @@ cmd_set(struct presence *p)
 		xt_add_text_child(st, "show", p->show);
 	if (p->status)
 		xt_add_text_child(st, "status", p->status);
-	if (p->priority)
-		xt_add_text_child(st, "priority", p->priority);
+	/* -1 unless asked: this tool shows no messages, so the server must not
+	 * hand it the account's messages (offline ones included) */
+	xt_add_text_child(st, "priority", p->priority ? p->priority : "-1");
+	if (p->priority && atoi(p->priority) >= 0)
+		xt_warn("priority %s: messages to your bare JID may come to this session, "
+			"which does not show them", p->priority);
 	rc = xt_send(&p->conn, st, "presence");
 	xmpp_stanza_release(st);
 	if (!rc)

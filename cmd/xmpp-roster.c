@@ -107,6 +107,9 @@ print_json(const struct xt_roster_item *it)
 
 	printf("%s\n", j);
 	free(j);
+	/* a reader that went away (| head) ends a watch */
+	if (fflush(stdout) == EOF)
+		xt_stop = 1;
 }
 
 static int
@@ -185,8 +188,10 @@ cmd_subscribe(struct roster *r, const char *jid)
 
 	if ((rc = xt_roster_get(&r->conn, &ro)))
 		return rc;
-	if (!xt_roster_find(&ro, jid) || r->name || r->ngroups)
+	if (!xt_roster_find(&ro, jid))
 		rc = cmd_add(r, jid);
+	else if (r->name || r->ngroups)
+		rc = cmd_set(r, jid); /* like set: what is not given stays */
 	xt_roster_free(&ro);
 	return rc ? rc : send_subscription(r, jid, "subscribe");
 }
@@ -384,6 +389,9 @@ check_command(int argc, char **argv, int i)
 		xt_usage(&tool, subcommands[k].njid ? "%s needs one JID" : "%s takes no JID", cmd);
 	if (subcommands[k].njid && (why = xt_jid_check(argv[i + 1])))
 		xt_die(XT_EUSAGE, "invalid JID '%s': %s", argv[i + 1], why);
+	if (subcommands[k].njid && strchr(argv[i + 1], '/'))
+		xt_die(XT_EUSAGE, "invalid JID '%s': contacts are bare JIDs, without a resource",
+		       argv[i + 1]);
 	return cmd;
 }
 
