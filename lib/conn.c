@@ -263,8 +263,9 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	c->state = XT_CONN_CLOSED;
 }
 
+/* XEP-0198 elements are not stanzas: the server does not count them. */
 static void
-send_raw_counted(struct xt_conn *c, const char *s)
+send_nonza(struct xt_conn *c, const char *s)
 {
 	xmpp_send_raw_string(c->xc, "%s", s);
 }
@@ -278,7 +279,7 @@ ask_ack(struct xt_conn *c)
 
 	if (c->sm) {
 		c->asked = c->sent;
-		send_raw_counted(c, "<r xmlns='" NS_SM "'/>");
+		send_nonza(c, "<r xmlns='" NS_SM "'/>");
 		return;
 	}
 	/* No XEP-0198: the server answers a ping after it handled everything
@@ -353,7 +354,7 @@ sm_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 		xt_request_ack(c);
 	} else if (!strcmp(name, "r")) {
 		snprintf(buf, sizeof buf, "<a xmlns='" NS_SM "' h='%lu'/>", c->sm_in & 0xffffffffUL);
-		send_raw_counted(c, buf);
+		send_nonza(c, buf);
 	} else if (!strcmp(name, "a") && (h = xmpp_stanza_get_attribute(st, "h"))) {
 		/* h counts modulo 2^32; our counters do not wrap in practice */
 		unsigned long hv = strtoul(h, NULL, 10);
@@ -397,7 +398,7 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
  * point its default file at the --cafile given, or at nothing so that only
  * the hashed directory is used, which loads certificates lazily. */
 static void
-set_trust(struct xt_conn *c, struct xt_account *a)
+set_trust(const struct xt_account *a)
 {
 	const char *fenv = X509_get_default_cert_file_env();
 	const char *denv = X509_get_default_cert_dir_env();
@@ -411,7 +412,6 @@ set_trust(struct xt_conn *c, struct xt_account *a)
 	} else if (!getenv(fenv) && !getenv(denv) && access(X509_get_default_cert_dir(), R_OK) == 0) {
 		setenv(fenv, "/nonexistent", 1);
 	}
-	(void)c;
 }
 
 static xmpp_log_t logger;
@@ -454,7 +454,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 			"anyone on the path can read the password and messages");
 	}
 	xmpp_conn_set_flags(c->xc, flags);
-	set_trust(c, a);
+	set_trust(a);
 	xmpp_conn_set_certfail_handler(c->xc, certfail);
 	xmpp_conn_set_sockopt_callback(c->xc, sockopt);
 	if (a->resource && !strchr(a->jid, '/')) {
@@ -493,7 +493,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	if (c->sm_offered) {
 		/* counted from here on; <r/> may follow at once, as the server
 		 * reads <enable/> first */
-		send_raw_counted(c, "<enable xmlns='" NS_SM "'/>");
+		send_nonza(c, "<enable xmlns='" NS_SM "'/>");
 		c->sm = 1;
 	}
 	return 0;
