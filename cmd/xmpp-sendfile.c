@@ -11,7 +11,7 @@ enum { O_NAME = 256, O_TYPE, O_ENCRYPT, O_NO_SEND, O_JSON,
        O_RETRY, O_RESOLVE, O_TIMEOUT };
 
 static const struct xt_opt opts[] = {
-	{ O_NAME, "name", "NAME", "file name to announce (for standard input: needed)" },
+	{ O_NAME, "name", "NAME", "file name to announce (default: the file's; \"stdin\" for -)" },
 	{ O_TYPE, "type", "TYPE", "Content-Type (default: guessed from the name)" },
 	{ O_ENCRYPT, "encrypt", NULL, "AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)" },
 	{ O_NO_SEND, "no-send", NULL, "only upload and print the links" },
@@ -222,13 +222,15 @@ send_file(struct sendfile *f, const char *path, const struct xt_account *a)
 				.encrypt = f->encrypt };
 	struct xt_slot slot;
 	char sha[65], have[64], max[64], *url = NULL;
-	const char *base = strrchr(path, '/');
+	const char *base = strrchr(path, '/'), *type;
 	int rc;
 
 	up.filename = f->name ? f->name : base ? base + 1 : path;
 	if (!strcmp(path, "-") && !f->name)
 		up.filename = "stdin";
-	up.content_type = f->type ? f->type : xt_guess_content_type(up.filename);
+	type = f->type ? f->type : xt_guess_content_type(up.filename);
+	/* encrypted, the server sees bytes, not what they are */
+	up.content_type = f->encrypt ? "application/octet-stream" : type;
 	if (!(up.file = open_input(path, &up.size)))
 		return xt_error(XT_ENOINPUT, "%s: %s", path, strerror(errno));
 	if (f->svc.max_size && up.size + (f->encrypt ? 16 : 0) > f->svc.max_size) {
@@ -243,12 +245,12 @@ send_file(struct sendfile *f, const char *path, const struct xt_account *a)
 		return xt_error(XT_EOS, "no randomness for the encryption key");
 	}
 	rc = xt_upload_slot(&f->conn, &f->svc, up.filename, up.size + (f->encrypt ? 16 : 0),
-			    f->encrypt ? "application/octet-stream" : up.content_type, &slot);
+			    up.content_type, &slot);
 	if (!rc)
 		rc = xt_upload_put(&up, &slot, a, sha);
 	if (!rc) {
 		url = f->encrypt ? xt_upload_aesgcm_url(&up, slot.get) : xt_strdup(slot.get);
-		print_result(f, up.filename, url, up.size, sha, up.content_type);
+		print_result(f, up.filename, url, up.size, sha, type);
 		if (!f->no_send)
 			rc = send_link(f, url, up.filename);
 	}

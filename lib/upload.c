@@ -203,6 +203,7 @@ struct body {
 	EVP_CIPHER_CTX *gcm;
 	unsigned char tag[TAG_LEN];
 	size_t tag_left;
+	int finished;         /* the whole file was read */
 	EVP_MD_CTX *sha;
 	unsigned long long done;
 	int read_error;
@@ -214,33 +215,38 @@ static size_t
 read_body(char *buf, size_t size, size_t n, void *data)
 {
 	struct body *b = data;
-	size_t want = size * n, got;
+	size_t want = size * n, got, k;
 	int outl = 0;
 
-	if (feof(b->f) || ferror(b->f)) {
-		/* after the ciphertext, the GCM tag */
-		size_t k = b->tag_left < want ? b->tag_left : want;
-		memcpy(buf, b->tag + TAG_LEN - b->tag_left, k);
-		b->tag_left -= k;
-		return k;
-	}
-	got = fread(buf, 1, want, b->f);
-	if (got < want && ferror(b->f)) {
-		b->read_error = errno;
-		return CURL_READFUNC_ABORT;
-	}
-	EVP_DigestUpdate(b->sha, buf, got);
-	b->done += got;
-	if (b->gcm) {
-		/* GCM is a stream mode: ciphertext as long as the plaintext */
-		EVP_EncryptUpdate(b->gcm, (unsigned char *)buf, &outl, (unsigned char *)buf, (int)got);
-		if (got < want || feof(b->f)) {
-			EVP_EncryptFinal_ex(b->gcm, NULL, &outl);
-			EVP_CIPHER_CTX_ctrl(b->gcm, EVP_CTRL_GCM_GET_TAG, TAG_LEN, b->tag);
-			b->tag_left = TAG_LEN;
+	if (!b->finished) {
+		got = fread(buf, 1, want, b->f);
+		if (got < want && ferror(b->f)) {
+			b->read_error = errno;
+			return CURL_READFUNC_ABORT;
 		}
+		EVP_DigestUpdate(b->sha, buf, got);
+		b->done += got;
+		/* GCM is a stream mode: ciphertext as long as the plaintext */
+		if (b->gcm)
+			EVP_EncryptUpdate(b->gcm, (unsigned char *)buf, &outl,
+					  (unsigned char *)buf, (int)got);
+		if (got < want) {
+			b->finished = 1;
+			if (b->gcm) {
+				EVP_EncryptFinal_ex(b->gcm, NULL, &outl);
+				EVP_CIPHER_CTX_ctrl(b->gcm, EVP_CTRL_GCM_GET_TAG, TAG_LEN, b->tag);
+				b->tag_left = TAG_LEN;
+			}
+		}
+		if (got > 0)
+			return got;
 	}
-	return got;
+	/* after the ciphertext, the GCM tag (also when the file ended exactly
+	 * at the end of the previous read) */
+	k = b->tag_left < want ? b->tag_left : want;
+	memcpy(buf, b->tag + TAG_LEN - b->tag_left, k);
+	b->tag_left -= k;
+	return k;
 }
 
 /* Rewinds for a retry: the hash and the cipher start again. */
@@ -252,6 +258,7 @@ start_body(struct body *b)
 	clearerr(b->f);
 	b->done = 0;
 	b->tag_left = 0;
+	b->finished = 0;
 	EVP_DigestInit_ex(b->sha, EVP_sha256(), NULL);
 	if (b->gcm) {
 		EVP_CIPHER_CTX_reset(b->gcm);
@@ -333,11 +340,12 @@ new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 	curl_easy_setopt(cu, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
 	if (resolve)
 		curl_easy_setopt(cu, CURLOPT_RESOLVE, resolve);
-	/* the same trust as the XMPP connection */
-	if (a->cafile)
-		curl_easy_setopt(cu, CURLOPT_CAINFO, a->cafile);
-	if (a->capath)
-		curl_easy_setopt(cu, CURLOPT_CAPATH, a->capath);
+	/* the same trust as the XMPP connection, whose OpenSSL also reads
+	 * SSL_CERT_FILE and SSL_CERT_DIR (libcurl does not) */
+	if (a->cafile || getenv("SSL_CERT_FILE"))
+		curl_easy_setopt(cu, CURLOPT_CAINFO, a->cafile ? a->cafile : getenv("SSL_CERT_FILE"));
+	if (a->capath || getenv("SSL_CERT_DIR"))
+		curl_easy_setopt(cu, CURLOPT_CAPATH, a->capath ? a->capath : getenv("SSL_CERT_DIR"));
 	if (a->insecure) {
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -234,6 +234,17 @@ round_trip() {
 	expect "$(sha "$d/plain")" "$(sha "$d/secret.bin")"
 }
 
+@test "--encrypt works for files that end exactly at a read boundary" {
+	local size url
+	for size in 524288 1048576; do
+		head -c "$size" /dev/urandom >"$d/edge.bin"
+		run -0 --separate-stderr sendfile --no-send --encrypt --connect-timeout 10 "$d/edge.bin"
+		url=$output
+		"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$url" "$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
+		cmp "$d/edge.bin" "$d/plain"
+	done
+}
+
 @test "--encrypt draws a fresh key for each file" {
 	printf 'same\n' >"$d/s1.txt"
 	printf 'same\n' >"$d/s2.txt"

@@ -144,6 +144,22 @@ check_unknown() {
 	check_options xmpp-presence fish completions/xmpp-presence.fish
 }
 
+@test "xmpp-sendfile: every option in --help is documented in xmpp-sendfile(1)" {
+	check_options xmpp-sendfile man man/xmpp-sendfile.1
+}
+
+@test "xmpp-sendfile: every option in --help completes in bash" {
+	check_options xmpp-sendfile bash completions/xmpp-sendfile.bash
+}
+
+@test "xmpp-sendfile: every option in --help completes in zsh" {
+	check_options xmpp-sendfile zsh completions/_xmpp-sendfile
+}
+
+@test "xmpp-sendfile: every option in --help completes in fish" {
+	check_options xmpp-sendfile fish completions/xmpp-sendfile.fish
+}
+
 @test "xmpp-send --version prints its name and version and exits 0" {
 	check_version xmpp-send
 }
@@ -160,6 +176,10 @@ check_unknown() {
 	check_version xmpp-presence
 }
 
+@test "xmpp-sendfile --version prints its name and version and exits 0" {
+	check_version xmpp-sendfile
+}
+
 @test "xmpp-send --help prints the usage on stdout and exits 0" {
 	check_help xmpp-send
 }
@@ -174,6 +194,10 @@ check_unknown() {
 
 @test "xmpp-presence --help prints the usage on stdout and exits 0" {
 	check_help xmpp-presence
+}
+
+@test "xmpp-sendfile --help prints the usage on stdout and exits 0" {
+	check_help xmpp-sendfile
 }
 
 @test "xmpp-send: an unknown option exits 64 with one error line naming it and --help" {
@@ -196,11 +220,16 @@ check_unknown() {
 	check_unknown xmpp-presence -Z
 }
 
+@test "xmpp-sendfile: an unknown option exits 64 with one error line naming it and --help" {
+	check_unknown xmpp-sendfile --no-such-option
+	check_unknown xmpp-sendfile -Z
+}
+
 @test "the man pages have no mandoc warnings" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
 	local page
 	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-roster.1 \
-		man/xmpp-presence.1 man/xmpp-tools.7; do
+		man/xmpp-presence.1 man/xmpp-sendfile.1 man/xmpp-tools.7; do
 		[ -f "$page" ] || { echo "$page does not exist" >&2; return 1; }
 	done
 	run mandoc -T lint -W warning man/*.1 man/*.7
@@ -211,7 +240,8 @@ check_unknown() {
 @test "the bash completion scripts are valid bash" {
 	local f
 	for f in completions/xmpp-send.bash completions/xmpp-listen.bash \
-		completions/xmpp-roster.bash completions/xmpp-presence.bash; do
+		completions/xmpp-roster.bash completions/xmpp-presence.bash \
+		completions/xmpp-sendfile.bash; do
 		bash -n "$f"
 	done
 }
@@ -220,7 +250,8 @@ check_unknown() {
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	local f
 	for f in completions/_xmpp-send completions/_xmpp-listen \
-		completions/_xmpp-roster completions/_xmpp-presence; do
+		completions/_xmpp-roster completions/_xmpp-presence \
+		completions/_xmpp-sendfile; do
 		zsh -n "$f"
 	done
 }
@@ -229,7 +260,8 @@ check_unknown() {
 	command -v fish >/dev/null || skip "fish is not installed"
 	local f
 	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
-		completions/xmpp-roster.fish completions/xmpp-presence.fish; do
+		completions/xmpp-roster.fish completions/xmpp-presence.fish \
+		completions/xmpp-sendfile.fish; do
 		fish -n "$f"
 	done
 }
@@ -290,4 +322,35 @@ check_unknown() {
 	[ "${lines[6]}" = "[away chat dnd xa]" ]
 	[ "${lines[7]}" = "[get watch probe]" ]
 	[ "${lines[8]}" = "[]" ]
+}
+
+@test "bash completes xmpp-sendfile's operands as files, -a from the config file, and --type" {
+	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools" "$BATS_TEST_TMPDIR/files"
+	printf 'jid = a@example.test\n[work]\njid = b@example.test\n' \
+		>"$XDG_CONFIG_HOME/xmpp-tools/config"
+	touch "$BATS_TEST_TMPDIR/files/report.pdf" "$BATS_TEST_TMPDIR/files/notes.txt"
+	run bash --norc -c '
+		source completions/xmpp-sendfile.bash
+		cd "$1" || exit 1
+		# c WORD...: completes the last WORD
+		c() {
+			COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
+			COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+			COMPREPLY=()
+			_xmpp_sendfile "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+			echo "[${COMPREPLY[*]}]"
+		}
+		c xmpp-sendfile re
+		c xmpp-sendfile --encrypt report.pdf n
+		c xmpp-sendfile -a ""
+		c xmpp-sendfile --type image/p
+		c xmpp-sendfile --no-s
+		c xmpp-sendfile -- n' _ "$BATS_TEST_TMPDIR/files"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "[report.pdf]" ]
+	[ "${lines[1]}" = "[notes.txt]" ]
+	[ "${lines[2]}" = "[work]" ]
+	[ "${lines[3]}" = "[image/png]" ]
+	[ "${lines[4]}" = "[--no-send]" ]
+	[ "${lines[5]}" = "[notes.txt]" ]
 }
