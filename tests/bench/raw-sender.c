@@ -46,8 +46,9 @@ main(int argc, char **argv)
 		if (xt_lines_fill(&in) < 0)
 			break;
 		while ((line = xt_lines_next(&in, &len, &toolong))) {
-			m = xmpp_message_new(c.ctx, "chat", argv[i], NULL);
-			xmpp_message_set_body(m, line);
+			/* the same stanza as xmpp-send's: id, origin-id, body */
+			m = xt_message_new(&c, argv[i], "chat");
+			xt_add_text_child(m, "body", line);
 			xmpp_send(c.xc, m);
 			xmpp_stanza_release(m);
 		}
