@@ -160,11 +160,17 @@ print_text(xmpp_stanza_t *st, const struct xt_json_opts *o)
 	const char *name = xmpp_stanza_get_name(st), *from = xmpp_stanza_get_from(st);
 	const char *type = xmpp_stanza_get_type(st);
 	char *body = xt_child_text(st, "body"), *show = xt_child_text(st, "show");
-	char *status = xt_child_text(st, "status"), stamp[16];
+	char *status = xt_child_text(st, "status"), stamp[32];
+	xmpp_stanza_t *delay = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay");
+	const char *when = delay ? xmpp_stanza_get_attribute(delay, "stamp") : NULL;
 	time_t now = time(NULL);
 	xmpp_ctx_t *ctx = xmpp_stanza_get_context(st);
 
-	strftime(stamp, sizeof stamp, "%H:%M:%S", localtime(&now));
+	/* a delayed or archived message shows when it was sent */
+	if (when)
+		snprintf(stamp, sizeof stamp, "%s", when);
+	else
+		strftime(stamp, sizeof stamp, "%H:%M:%S", localtime(&now));
 	if (!from)
 		from = "(server)";
 	if (!strcmp(name, "message"))

@@ -288,10 +288,8 @@ run_password_cmd(struct xt_account *a, const char *cmd)
 
 /* Password: options, then the environment, then the account's source. */
 static int
-resolve_password(struct xt_account *a, struct source *s, int source_applies)
+resolve_password(struct xt_account *a, struct source *s, int source_applies, char *env)
 {
-	const char *env = getenv("XMPP_PASSWORD");
-
 	if (a->password_file)
 		return read_password_file(a, a->password_file);
 	if (a->password_cmd)
@@ -327,12 +325,13 @@ xt_account_resolve(struct xt_account *a)
 {
 	struct source s = { 0 };
 	const char *env_jid = getenv("XMPP_JID"), *why;
-	int rc, applies;
+	char *env_pw = xt_strdup(getenv("XMPP_PASSWORD"));
+	int rc, applies = 0;
 
-	if ((rc = load_config(a, &s))) {
-		source_free(&s);
-		return rc;
-	}
+	/* children (--exec, --password-cmd) must not inherit the password */
+	unsetenv("XMPP_PASSWORD");
+	if ((rc = load_config(a, &s)))
+		goto out;
 	if (!a->jid && env_jid && *env_jid)
 		a->jid = xt_strdup(env_jid);
 	applies = s.jid && (!a->jid || same_account(a->jid, s.jid));
@@ -342,26 +341,22 @@ xt_account_resolve(struct xt_account *a)
 		take(&a->cafile, &s.cafile);
 		take(&a->capath, &s.capath);
 		a->direct_tls |= s.direct_tls;
-		if (!a->host && s.server) {
-			char *colon = strrchr(s.server, ':');
-			if (colon && s.server[0] != '[') {
-				*colon = '\0';
-				a->port = (unsigned short)atoi(colon + 1);
-			}
-			a->host = xt_strdup(s.server);
+		if (!a->host && s.server && xt_parse_server(a, s.server)) {
+			rc = xt_error(XT_ECONFIG, "config file: server wants HOST[:PORT], got '%s'",
+				      s.server);
+			goto out;
 		}
 	}
-	if (!a->jid) {
-		source_free(&s);
-		return xt_error(XT_ECONFIG, "no account: use --jid, XMPP_JID or a config file "
-				"(see xmpp-tools(7))");
-	}
-	if ((why = xt_jid_check(a->jid))) {
-		source_free(&s);
-		return xt_error(XT_ECONFIG, "account JID '%s': %s", a->jid, why);
-	}
-	rc = resolve_password(a, &s, applies);
+	if (!a->jid)
+		rc = xt_error(XT_ECONFIG, "no account: use --jid, XMPP_JID or a config file "
+			      "(see xmpp-tools(7))");
+	else if ((why = xt_jid_check(a->jid)))
+		rc = xt_error(XT_ECONFIG, "account JID '%s': %s", a->jid, why);
+	else
+		rc = resolve_password(a, &s, applies, env_pw);
+out:
 	source_free(&s);
+	xt_free_secret(env_pw);
 	return rc;
 }
 

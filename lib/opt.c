@@ -113,9 +113,8 @@ set(char **field, const char *v)
 	*field = xt_strdup(v);
 }
 
-/* Splits HOST[:PORT] ("[v6]:port" too) into the account. */
-static int
-set_server(struct xt_account *a, const char *v)
+int
+xt_parse_server(struct xt_account *a, const char *v)
 {
 	const char *colon = strrchr(v, ':');
 	long port;
@@ -155,7 +154,7 @@ common_option(const struct xt_tool *t, struct xt_account *a, int id,
 	case O_PASSWORD_FILE: set(&a->password_file, arg); break;
 	case O_PASSWORD_CMD: set(&a->password_cmd, arg); break;
 	case 's':
-		if (set_server(a, arg))
+		if (xt_parse_server(a, arg))
 			xt_usage(t, "--server wants HOST[:PORT], got '%s'", arg);
 		break;
 	case O_DIRECT_TLS: a->direct_tls = 1; break;
