@@ -59,6 +59,19 @@ logged_in_as() {
 	[ "$status" -eq 0 ]
 }
 
+@test "commands the tools start do not see XMPP_PASSWORD" {
+	# the password manager sees no XMPP_PASSWORD, though the tool was given one
+	XMPP_PASSWORD=leaked run --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
+		--password-cmd "test -z \"\$XMPP_PASSWORD\" && echo $pw" -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	# nor does a command xmpp-listen runs for a message
+	as "$me" xmpp-send "${server_opts[@]}" -m ping "$rcpt"
+	as "$rcpt" run --separate-stderr xmpp-listen "${server_opts[@]}" --count 1 --timeout 10 \
+		--exec "echo \"pw=\${XMPP_PASSWORD-unset}\" >>$BATS_TEST_TMPDIR/seen"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/seen")" = "pw=unset" ]
+}
+
 @test "a failing --password-cmd gives 78" {
 	run --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
 		--password-cmd "echo $pw; exit 3" -m hello "$rcpt"
