@@ -77,23 +77,44 @@ static const struct xt_tool tool = {
 	.data = &R,
 };
 
+/* Characters, not bytes: UTF-8 continuation bytes take no column. */
+static size_t
+columns(const char *s)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Prints s left-aligned in a column w characters wide, then two spaces. */
+static void
+cell(const char *s, size_t w)
+{
+	printf("%s%*s  ", s ? s : "", (int)(w - columns(s)), "");
+}
+
 /* The table's columns, for people. */
 static void
 print_table(const struct xt_roster *ro)
 {
 	size_t i, k, wj = 3, wn = 4;
+	char sub[32];
 
 	for (i = 0; i < ro->n; i++) {
-		size_t lj = strlen(ro->items[i].jid), ln = ro->items[i].name ? strlen(ro->items[i].name) : 0;
-		wj = lj > wj ? lj : wj;
-		wn = ln > wn ? ln : wn;
+		wj = columns(ro->items[i].jid) > wj ? columns(ro->items[i].jid) : wj;
+		wn = columns(ro->items[i].name) > wn ? columns(ro->items[i].name) : wn;
 	}
-	printf("%-*s  %-*s  %-12s %s\n", (int)wj, "JID", (int)wn, "NAME", "SUBSCRIPTION", "GROUPS");
+	cell("JID", wj);
+	cell("NAME", wn);
+	printf("%-12s GROUPS\n", "SUBSCRIPTION");
 	for (i = 0; i < ro->n; i++) {
 		const struct xt_roster_item *it = &ro->items[i];
-		char sub[32];
 		snprintf(sub, sizeof sub, "%s%s", it->subscription, it->ask ? "+ask" : "");
-		printf("%-*s  %-*s  %-12s ", (int)wj, it->jid, (int)wn, it->name ? it->name : "", sub);
+		cell(it->jid, wj);
+		cell(it->name, wn);
+		printf("%-12s ", sub);
 		for (k = 0; k < it->ngroups; k++)
 			printf("%s%s", k ? ", " : "", it->groups[k]);
 		putchar('\n');

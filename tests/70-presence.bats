@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+# xmpp-presence: a presence set (and held) by one account is what its
+# subscribers read with get, probe and watch; subscriptions are made with
+# xmpp-roster only.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers
+	me=$(new_account alice)
+	you=$(new_account bob)
+	other=$(new_account carol)
+	out=$BATS_TEST_TMPDIR/out
+	HOLD_PID=
+	WATCH_PID=
+}
+
+# stop PID: ends a background tool started by a test.
+stop() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || true
+	exited "$1" || kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+teardown() {
+	stop "$HOLD_PID"
+	stop "$WATCH_PID"
+}
+
+# presence JID ARGS...: xmpp-presence as JID.
+presence() {
+	local jid=$1
+	shift
+	as "$jid" xmpp-presence "${server_opts[@]}" "$@"
+}
+
+# subscribed WHO CONTACT: WHO subscribes to CONTACT's presence, CONTACT
+# approves (xmpp-roster only).
+subscribed() {
+	as "$1" xmpp-roster "${server_opts[@]}" subscribe "$2"
+	as "$2" xmpp-roster "${server_opts[@]}" approve "$1"
+}
+
+# presence_acked FILE: waits (10 s at most) until the -v stream in FILE shows
+# our presence sent and a server ack after it: the server has handled it.
+presence_acked() {
+	local i
+	for i in $(seq 1 200); do
+		awk '/^> <presence/ { p = 1 } p && /^< <a / { ok = 1 } END { exit !ok }' \
+			"$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for an acked presence in $1" >&2
+	return 1
+}
+
+# hold ARGS...: $me holds the presence ARGS ask for, in the background, until
+# the server has it.
+hold() {
+	XMPP_JID=$me XMPP_PASSWORD=pw-${me%@*} \
+		xmpp-presence "${server_opts[@]}" -v "$@" >"$out.hold" 2>"$out.hold.err" &
+	HOLD_PID=$!	# xmpp-presence's own pid
+	presence_acked "$out.hold.err"
+}
+
+# expect ACTUAL EXPECTED: compares, showing both on failure.
+expect() {
+	if [ "$1" != "$2" ]; then
+		printf 'expected:\n%s\ngot:\n%s\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+# of JID: the lines of $output about JID.
+of() {
+	jq -c --arg j "$1" 'select(.jid == $j)' <<<"$output"
+}
+
+# ---- get ----
+
+@test "get shows a held presence to a subscriber: show, status, priority, resource" {
+	subscribed "$you" "$me"
+	hold --show dnd --status "in a meeting" --priority 5 --for 10
+	run -0 --separate-stderr presence "$you" get --json
+	expect "$(of "$me" | wc -l)" 1
+	expect "$(of "$me" | jq -r .type)" available
+	expect "$(of "$me" | jq -r .show)" dnd
+	expect "$(of "$me" | jq -r .status)" "in a meeting"
+	expect "$(of "$me" | jq -c .priority)" 5
+	[[ $(of "$me" | jq -r .resource) =~ ^[^/]+$ ]]
+}
+
+@test "get JID shows only that contact" {
+	subscribed "$you" "$me"
+	subscribed "$you" "$other"
+	hold --show dnd --status "in a meeting" --priority 5 --for 10
+	run -0 --separate-stderr presence "$you" get --json
+	expect "$(jq -r .jid <<<"$output" | sort -u)" "$(printf '%s\n' "$me" "$other" | sort)"
+	run -0 --separate-stderr presence "$you" get --json "$me"
+	expect "${#lines[@]}" 1
+	expect "$(jq -c '[.jid, .show]' <<<"$output")" "[\"$me\",\"dnd\"]"
+	run -0 --separate-stderr presence "$you" get --json "$other"
+	expect "$output" "{\"jid\":\"$other\",\"type\":\"unavailable\"}"
+}
+
+@test "a contact known to be offline is listed with type \"unavailable\"" {
+	subscribed "$you" "$me"
+	subscribed "$you" "$other"
+	hold --show away --for 10
+	run -0 --separate-stderr presence "$you" get --json
+	expect "$(of "$other" | jq -c '[.type, .resource, .show]')" '["unavailable",null,null]'
+	expect "$(of "$me" | jq -r .type)" available
+}
+
+@test "get --text prints one line per contact for people" {
+	subscribed "$you" "$me"
+	subscribed "$you" "$other"
+	hold --show dnd --status "in a meeting" --for 10
+	run -0 --separate-stderr presence "$you" get --text
+	expect "${#lines[@]}" 2
+	[[ $output == *"$me/"*" dnd (in a meeting)"* ]]
+	[[ $output == *"$other unavailable"* ]]
+}
+
+# ---- probe ----
+
+@test "probe prints a subscribed contact's presence" {
+	subscribed "$you" "$me"
+	hold --show dnd --status "in a meeting" --priority 5 --for 10
+	run -0 --separate-stderr presence "$you" probe "$me"
+	expect "${#lines[@]}" 1
+	expect "$(jq -c '[.jid, .type, .show, .status, .priority]' <<<"$output")" \
+		"[\"$me\",\"available\",\"dnd\",\"in a meeting\",5]"
+	[ -n "$(jq -r '.resource // empty' <<<"$output")" ]
+}
+
+@test "probe of an offline subscribed contact prints it unavailable" {
+	subscribed "$you" "$me"
+	run -0 --separate-stderr presence "$you" probe "$me"
+	expect "$output" "{\"jid\":\"$me\",\"type\":\"unavailable\"}"
+}
+
+@test "probe of a JID not subscribed to fails 65, saying to run xmpp-roster subscribe" {
+	hold --show dnd --for 10
+	run -65 --separate-stderr presence "$you" probe "$me"
+	one_error_line xmpp-presence
+	stderr_has "xmpp-roster subscribe $me"
+	expect "$output" ""
+	# subscribed the other way round is not enough either
+	subscribed "$me" "$you"
+	run -65 --separate-stderr presence "$you" probe "$me"
+	one_error_line xmpp-presence
+	stderr_has "xmpp-roster subscribe $me"
+}
+
+# ---- watch ----
+
+@test "watch prints a contact's presence change as it happens" {
+	subscribed "$you" "$me"
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} xmpp-presence "${server_opts[@]}" -v \
+		watch --json --count 2 --timeout 10 >"$out" 2>"$out.err" &
+	WATCH_PID=$!
+	presence_acked "$out.err"
+	run -0 --separate-stderr presence "$me" --once --show away --status "back soon"
+	local rc=0
+	wait "$WATCH_PID" || rc=$?
+	WATCH_PID=
+	expect "$rc" 0
+	expect "$(wc -l <"$out")" 2
+	jq -c 'select(.show == "away")' "$out" >"$out.away"
+	expect "$(wc -l <"$out.away")" 1
+	expect "$(jq -c '[.jid, .type, .status]' "$out.away")" "[\"$me\",\"available\",\"back soon\"]"
+	[ -n "$(jq -r '.resource // empty' "$out.away")" ]
+}
+
+@test "watch --timeout before --count presences came gives 75 and says so" {
+	run -75 --separate-stderr presence "$you" watch --json --count 5 --timeout 1
+	one_error_line xmpp-presence
+	stderr_has "timed out after 1 s"
+}
+
+# ---- setting presence ----
+
+@test "--once sends the presence and exits 0" {
+	run -0 --separate-stderr presence "$me" --once --show chat --status "hello"
+	expect "$output" ""
+}
+
+@test "SIGTERM ends a held presence with 0; subscribers then see it unavailable" {
+	subscribed "$you" "$me"
+	hold --show dnd --status "in a meeting"
+	run -0 --separate-stderr presence "$you" get --json "$me"
+	expect "$(jq -r .show <<<"$output")" dnd
+	kill -TERM "$HOLD_PID"
+	local rc=0
+	wait "$HOLD_PID" || rc=$?
+	HOLD_PID=
+	expect "$rc" 0
+	run -0 --separate-stderr presence "$you" get --json "$me"
+	expect "$output" "{\"jid\":\"$me\",\"type\":\"unavailable\"}"
+}
+
+@test "--for S holds the presence S seconds, then exits 0" {
+	local start=$SECONDS
+	run -0 --separate-stderr presence "$me" --for 1 --show xa
+	local took=$((SECONDS - start))
+	[ "$took" -ge 1 ]
+	[ "$took" -le 4 ]
+}
+
+# ---- usage ----
+
+@test "--show with a bad value gives 64 naming it" {
+	run -64 --separate-stderr presence "$me" --show busy --once
+	one_error_line xmpp-presence
+	stderr_has "'busy'"
+}
+
+@test "--priority out of range gives 64" {
+	run -64 --separate-stderr presence "$me" --priority 128 --once
+	one_error_line xmpp-presence
+	run -64 --separate-stderr presence "$me" --priority -129 --once
+	one_error_line xmpp-presence
+}
+
+@test "--once with --for gives 64" {
+	run -64 --separate-stderr presence "$me" --once --for 5
+	one_error_line xmpp-presence
+}
+
+@test "an unknown subcommand gives 64 and one error line naming it" {
+	run -64 --separate-stderr presence "$me" frobnicate
+	one_error_line xmpp-presence
+	stderr_has "'frobnicate'"
+}
+
+@test "probe without a JID, or get with an invalid one, gives 64" {
+	run -64 --separate-stderr presence "$you" probe
+	one_error_line xmpp-presence
+	run -64 --separate-stderr presence "$you" get "no spaces@example.test"
+	one_error_line xmpp-presence
+	stderr_has "'no spaces@example.test'"
+}
