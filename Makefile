@@ -5,10 +5,15 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+FISHFUNCDIR ?= $(PREFIX)/share/fish/vendor_functions.d
 DESTDIR ?=
 O ?= build
 
 TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile
+# what the completions of every tool share, by shell
+BASHCOMMON = xmpp-tools.bash-common
+ZSHCOMMON = _xmpp-tools-accounts _xmpp-tools-common-args
+FISHCOMMON = __xmpp_tools_accounts.fish __xmpp_tools_common.fish
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 BINS = $(TOOLS:%=$(O)/%)
@@ -78,10 +83,14 @@ bench: deps all $(BENCH:%=$(O)/bench/%)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
+		$(DESTDIR)$(FISHFUNCDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(TOOLS:%=man/%.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/xmpp-tools.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(BASHCOMMON:%=completions/%) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 $(ZSHCOMMON:%=completions/%) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 $(FISHCOMMON:%=completions/fish-functions/%) $(DESTDIR)$(FISHFUNCDIR)
 	for t in $(TOOLS); do \
 		install -m 644 completions/$$t.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
 		install -m 644 completions/_$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t; \
@@ -94,7 +103,10 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/$$t $(DESTDIR)$(ZSHCOMPDIR)/_$$t \
 		$(DESTDIR)$(FISHCOMPDIR)/$$t.fish; \
 	done
-	rm -f $(DESTDIR)$(MANDIR)/man7/xmpp-tools.7
+	rm -f $(DESTDIR)$(MANDIR)/man7/xmpp-tools.7 \
+		$(BASHCOMMON:%=$(DESTDIR)$(BASHCOMPDIR)/%) \
+		$(ZSHCOMMON:%=$(DESTDIR)$(ZSHCOMPDIR)/%) \
+		$(FISHCOMMON:%=$(DESTDIR)$(FISHFUNCDIR)/%)
 
 clean:
 	rm -rf build build-san

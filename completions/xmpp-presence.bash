@@ -1,166 +1,51 @@
 # bash completion for xmpp-presence(1)                     -*- shell-script -*-
-# Install as $(pkg-config --variable=completionsdir bash-completion)/xmpp-presence
-# or source it from ~/.bashrc. Works best with the bash-completion package,
-# and without it too.
+# Install as $(pkg-config --variable=completionsdir bash-completion)/xmpp-presence,
+# with xmpp-tools.bash-common beside it, or source it from ~/.bashrc. Works
+# best with the bash-completion package, and without it too.
 
-# _xmpp_presence_accounts CONFIG: prints the account names, the [NAME] section
-# headers of CONFIG (default: ${XDG_CONFIG_HOME:-$HOME/.config}/xmpp-tools/config).
-_xmpp_presence_accounts()
-{
-    local conf=$1 line
-    local re='^[[:space:]]*\[[[:space:]]*([^]]*[^][:space:]])[[:space:]]*\]'
-    [[ $conf == '~/'* ]] && conf=$HOME/${conf#'~/'}
-    [[ -n $conf ]] || conf=${XDG_CONFIG_HOME:-$HOME/.config}/xmpp-tools/config
-    [[ -r $conf ]] || return 0
-    while IFS= read -r line || [[ -n $line ]]; do
-        [[ $line =~ $re ]] && printf '%s\n' "${BASH_REMATCH[1]}"
-    done <"$conf"
-}
-
-# _xmpp_presence_config: the -c/--config FILE given so far on the command line.
-_xmpp_presence_config()
-{
-    local i w conf=
-    for ((i = 1; i < cword; i++)); do
-        w=${words[i]}
-        case $w in
-            --) break ;;
-            -c | --config)
-                conf=${words[i + 1]}
-                # without bash-completion, --config=FILE is three words
-                [[ $conf == = ]] && conf=${words[i + 2]}
-                ;;
-            --config=*) conf=${w#--config=} ;;
-            -c?*) conf=${w#-c} ;;
-        esac
-    done
-    printf '%s\n' "$conf"
-}
+# the functions all the xmpp-tools share, from the file beside this one
+. "${BASH_SOURCE[0]%/*}/xmpp-tools.bash-common" 2>/dev/null
+declare -F _xmpp_tools_common_arg >/dev/null || return 0
 
 # _xmpp_presence_arg OPTION: completes the argument of OPTION into
 # COMPREPLY; returns 1 when OPTION takes no argument.
 _xmpp_presence_arg()
 {
-    local name
     case $1 in
-        -c | --config | --password-file | --cafile)
-            if declare -F _filedir >/dev/null; then
-                _filedir
-            else
-                compopt -o filenames 2>/dev/null
-                COMPREPLY=($(compgen -f -- "$cur"))
-            fi
-            ;;
-        --capath)
-            if declare -F _filedir >/dev/null; then
-                _filedir -d
-            else
-                compopt -o filenames 2>/dev/null
-                COMPREPLY=($(compgen -d -- "$cur"))
-            fi
-            ;;
-        --password-cmd)
-            compopt -o filenames 2>/dev/null
-            COMPREPLY=($(compgen -c -- "$cur"))
-            ;;
-        -a | --account)
-            COMPREPLY=()
-            while IFS= read -r name; do
-                printf -v name %q "$name" # "my acct" -> my\ acct
-                [[ $name == "$cur"* ]] && COMPREPLY+=("$name")
-            done < <(_xmpp_presence_accounts "$(_xmpp_presence_config)")
-            ;;
-        -s | --server)
-            if declare -F _known_hosts_real >/dev/null; then
-                _known_hosts_real -- "$cur"
-            else
-                COMPREPLY=($(compgen -A hostname -- "$cur"))
-            fi
-            ;;
         --show)
             COMPREPLY=($(compgen -W 'away chat dnd xa' -- "$cur"))
             ;;
-        -j | --jid | --status | --priority | --for | --wait | -n | --count | \
-            --timeout | --resource | --connect-timeout)
+        --status | --priority | --for | --wait | -n | --count | --timeout)
             # free-form values: nothing to offer
             COMPREPLY=()
             ;;
         *)
-            return 1
+            _xmpp_tools_common_arg "$1"
             ;;
     esac
-    return 0
-}
-
-# _xmpp_presence_subcommand: prints the subcommand given so far, the first
-# operand, if there is one (none: set the presence).
-_xmpp_presence_subcommand()
-{
-    local i w ended=false
-    for ((i = 1; i < cword; i++)); do
-        w=${words[i]}
-        if ! $ended; then
-            case $w in
-                --)
-                    ended=true
-                    continue
-                    ;;
-                -j | --jid | -a | --account | -c | --config | --password-file | \
-                    --password-cmd | -s | --server | --cafile | --capath | \
-                    --resource | --connect-timeout | --show | --status | \
-                    --priority | --for | --wait | -n | --count | --timeout)
-                    # the option's argument; without bash-completion,
-                    # --opt=value is the three words --opt = value
-                    [[ ${words[i + 1]} == = ]] && ((i++))
-                    ((i++))
-                    continue
-                    ;;
-                -* | =) continue ;;
-            esac
-        fi
-        printf '%s\n' "$w"
-        return 0
-    done
 }
 
 _xmpp_presence()
 {
     local cur prev words cword split=false
-    if declare -F _init_completion >/dev/null; then
-        _init_completion -s || return
-    else
-        words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
-        cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-        # COMP_WORDBREAKS splits --opt=value into "--opt" "=" "value"
-        if [[ $cur == = ]]; then
-            cur=
-        elif [[ $prev == = && $cword -ge 2 ]]; then
-            prev=${COMP_WORDS[COMP_CWORD - 2]}
-        fi
-    fi
+    _xmpp_tools_init || return
 
-    local w ended=false
-    for w in "${words[@]:1:cword-1}"; do
-        [[ $w == -- ]] && ended=true
-    done
-
-    if ! $ended; then
+    if ! _xmpp_tools_ended; then
         _xmpp_presence_arg "$prev" && return 0
         $split && return 0
 
         if [[ $cur == -* ]]; then
             local opts='
                 --show --status --priority --for --once --wait -n --count
-                --timeout --json --text
-                -j --jid -a --account -c --config --password-file --password-cmd
-                -s --server --direct-tls --cafile --capath --insecure --resource
-                --connect-timeout -v --verbose -q --quiet -h --help -V --version'
-            COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+                --timeout --json --text'
+            COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
             return 0
         fi
     fi
 
-    if [[ -z $(_xmpp_presence_subcommand) ]]; then
+    # the subcommand, the first operand (none: set the presence)
+    if [[ -z $(_xmpp_tools_operand --show --status --priority --for --wait \
+        -n --count --timeout) ]]; then
         COMPREPLY=($(compgen -W 'get watch probe' -- "$cur"))
     fi
     # after the subcommand, contacts' JIDs: nothing special to offer

@@ -1,113 +1,40 @@
 # bash completion for xmpp-send(1)                         -*- shell-script -*-
-# Install as $(pkg-config --variable=completionsdir bash-completion)/xmpp-send
-# or source it from ~/.bashrc. Works best with the bash-completion package,
-# and without it too.
+# Install as $(pkg-config --variable=completionsdir bash-completion)/xmpp-send,
+# with xmpp-tools.bash-common beside it, or source it from ~/.bashrc. Works
+# best with the bash-completion package, and without it too.
 
-# _xmpp_send_accounts CONFIG: prints the account names, the [NAME] section
-# headers of CONFIG (default: ${XDG_CONFIG_HOME:-$HOME/.config}/xmpp-tools/config).
-_xmpp_send_accounts()
-{
-    local conf=$1 line
-    local re='^[[:space:]]*\[[[:space:]]*([^]]*[^][:space:]])[[:space:]]*\]'
-    [[ $conf == '~/'* ]] && conf=$HOME/${conf#'~/'}
-    [[ -n $conf ]] || conf=${XDG_CONFIG_HOME:-$HOME/.config}/xmpp-tools/config
-    [[ -r $conf ]] || return 0
-    while IFS= read -r line || [[ -n $line ]]; do
-        [[ $line =~ $re ]] && printf '%s\n' "${BASH_REMATCH[1]}"
-    done <"$conf"
-}
-
-# _xmpp_send_config: the -c/--config FILE given so far on the command line.
-_xmpp_send_config()
-{
-    local i w conf=
-    for ((i = 1; i < cword; i++)); do
-        w=${words[i]}
-        case $w in
-            --) break ;;
-            -c | --config) conf=${words[i + 1]} ;;
-            --config=*) conf=${w#--config=} ;;
-            -c?*) conf=${w#-c} ;;
-        esac
-    done
-    printf '%s\n' "$conf"
-}
+# the functions all the xmpp-tools share, from the file beside this one
+. "${BASH_SOURCE[0]%/*}/xmpp-tools.bash-common" 2>/dev/null
+declare -F _xmpp_tools_common_arg >/dev/null || return 0
 
 # _xmpp_send_arg OPTION: completes the argument of OPTION into
 # COMPREPLY; returns 1 when OPTION takes no argument.
 _xmpp_send_arg()
 {
-    local name
     case $1 in
         -t | --type)
             COMPREPLY=($(compgen -W 'chat normal headline groupchat' -- "$cur"))
             ;;
-        -c | --config | --password-file | --cafile | --muc-password-file)
-            if declare -F _filedir >/dev/null; then
-                _filedir
-            else
-                compopt -o filenames 2>/dev/null
-                COMPREPLY=($(compgen -f -- "$cur"))
-            fi
+        --muc-password-file)
+            _xmpp_tools_files
             ;;
-        --capath)
-            if declare -F _filedir >/dev/null; then
-                _filedir -d
-            else
-                compopt -o filenames 2>/dev/null
-                COMPREPLY=($(compgen -d -- "$cur"))
-            fi
-            ;;
-        --password-cmd)
-            compopt -o filenames 2>/dev/null
-            COMPREPLY=($(compgen -c -- "$cur"))
-            ;;
-        -a | --account)
-            COMPREPLY=()
-            while IFS= read -r name; do
-                printf -v name %q "$name" # "my acct" -> my\ acct
-                [[ $name == "$cur"* ]] && COMPREPLY+=("$name")
-            done < <(_xmpp_send_accounts "$(_xmpp_send_config)")
-            ;;
-        -s | --server)
-            if declare -F _known_hosts_real >/dev/null; then
-                _known_hosts_real -- "$cur"
-            else
-                COMPREPLY=($(compgen -A hostname -- "$cur"))
-            fi
-            ;;
-        -j | --jid | -m | --message | --subject | --url | --muc | --nick | \
-            --timeout | --connect-timeout | --resource)
+        -m | --message | --subject | --url | --muc | --nick | --timeout)
             # free-form values: nothing to offer
             COMPREPLY=()
             ;;
         *)
-            return 1
+            _xmpp_tools_common_arg "$1"
             ;;
     esac
-    return 0
 }
 
 _xmpp_send()
 {
     local cur prev words cword split=false
-    if declare -F _init_completion >/dev/null; then
-        _init_completion -s || return
-    else
-        words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
-        cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-        # COMP_WORDBREAKS splits --opt=value into "--opt" "=" "value"
-        if [[ $cur == = ]]; then
-            cur=
-        elif [[ $prev == = && $cword -ge 2 ]]; then
-            prev=${COMP_WORDS[COMP_CWORD - 2]}
-        fi
-    fi
+    _xmpp_tools_init || return
 
-    local w
-    for w in "${words[@]:1:cword-1}"; do
-        [[ $w == -- ]] && return 0  # only recipients (JIDs) after --
-    done
+    # only recipients (JIDs) after --
+    _xmpp_tools_ended && return 0
 
     _xmpp_send_arg "$prev" && return 0
     $split && return 0
@@ -115,11 +42,8 @@ _xmpp_send()
     if [[ $cur == -* ]]; then
         local opts='
             -m --message --lines --json --xml -t --type --subject --url
-            --muc --nick --muc-password-file --no-store --receipt --timeout
-            -j --jid -a --account -c --config --password-file --password-cmd
-            -s --server --direct-tls --cafile --capath --insecure --resource
-            --connect-timeout -v --verbose -q --quiet -h --help -V --version'
-        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+            --muc --nick --muc-password-file --no-store --receipt --timeout'
+        COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
     fi
     # recipients are JIDs: nothing special to offer
 } &&

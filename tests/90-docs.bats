@@ -23,16 +23,49 @@ man_text() {
 	fi
 }
 
-# check_options TOOL KIND FILE: fails naming every long option of TOOL's
-# --help that FILE lacks. KIND: man, bash, zsh or fish (fish names long
-# options as "-l NAME"; the others spell them --NAME).
+# What the completions of all the tools share, by shell: the common options
+# (lib/opt.c's common_opts) are there, not in each tool's file.
+BASH_SHARED=completions/xmpp-tools.bash-common
+ZSH_SHARED="completions/_xmpp-tools-common-args completions/_xmpp-tools-accounts"
+FISH_SHARED="completions/fish-functions/__xmpp_tools_common.fish completions/fish-functions/__xmpp_tools_accounts.fish"
+
+# uses_shared TOOL KIND FILE: fails unless FILE, TOOL's completion for
+# KIND, takes the common options from the shell's shared files.
+uses_shared() {
+	local tool=$1 kind=$2 file=$3 re
+	case $kind in
+	bash) re='^\. .*/xmpp-tools\.bash-common"' ;;
+	zsh) re='^_xmpp-tools-common-args [[:alnum:]_]+' ;;
+	fish) re="__xmpp_tools_common $tool( |\$)" ;;
+	*) return 0 ;;
+	esac
+	grep -qE -- "$re" "$file" || { echo "$file does not use the shared $kind completion" >&2; return 1; }
+	if [ "$kind" = bash ]; then
+		grep -q -- '$_xmpp_tools_common_opts' "$file" &&
+			grep -q -- '_xmpp_tools_common_arg ' "$file" ||
+			{ echo "$file does not offer the common options" >&2; return 1; }
+	fi
+}
+
+# check_options TOOL KIND FILE [SHARED...]: fails naming every long option
+# of TOOL's --help that neither FILE nor the SHARED files have (FILE must
+# then use them). KIND: man, bash, zsh or fish (fish names long options as
+# "-l NAME"; the others spell them --NAME).
 check_options() {
-	local tool=$1 kind=$2 file=$3 text opt name re missing=()
+	local tool=$1 kind=$2 file=$3 text opt name re missing=() f
+	shift 3
 	[ -f "$file" ] || { echo "$file does not exist" >&2; return 1; }
 	case $kind in
 	man) text=$(man_text "$file") ;;
 	*) text=$(<"$file") ;;
 	esac
+	if [ $# -gt 0 ]; then
+		uses_shared "$tool" "$kind" "$file" || return 1
+		for f in "$@"; do
+			[ -f "$f" ] || { echo "$f does not exist" >&2; return 1; }
+			text+=$'\n'$(<"$f")
+		done
+	fi
 	local opts
 	opts=$(long_options "$tool")
 	[ -n "$opts" ] || { echo "$tool --help lists no long options" >&2; return 1; }
@@ -46,7 +79,7 @@ check_options() {
 		grep -qE -- "$re" <<<"$text" || missing+=("$opt")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
-		echo "$file lacks: ${missing[*]}" >&2
+		echo "$file${1:+ and $*} lack: ${missing[*]}" >&2
 		return 1
 	fi
 }
@@ -85,15 +118,15 @@ check_unknown() {
 }
 
 @test "xmpp-send: every option in --help completes in bash" {
-	check_options xmpp-send bash completions/xmpp-send.bash
+	check_options xmpp-send bash completions/xmpp-send.bash $BASH_SHARED
 }
 
 @test "xmpp-send: every option in --help completes in zsh" {
-	check_options xmpp-send zsh completions/_xmpp-send
+	check_options xmpp-send zsh completions/_xmpp-send $ZSH_SHARED
 }
 
 @test "xmpp-send: every option in --help completes in fish" {
-	check_options xmpp-send fish completions/xmpp-send.fish
+	check_options xmpp-send fish completions/xmpp-send.fish $FISH_SHARED
 }
 
 @test "xmpp-listen: every option in --help is documented in xmpp-listen(1)" {
@@ -101,15 +134,15 @@ check_unknown() {
 }
 
 @test "xmpp-listen: every option in --help completes in bash" {
-	check_options xmpp-listen bash completions/xmpp-listen.bash
+	check_options xmpp-listen bash completions/xmpp-listen.bash $BASH_SHARED
 }
 
 @test "xmpp-listen: every option in --help completes in zsh" {
-	check_options xmpp-listen zsh completions/_xmpp-listen
+	check_options xmpp-listen zsh completions/_xmpp-listen $ZSH_SHARED
 }
 
 @test "xmpp-listen: every option in --help completes in fish" {
-	check_options xmpp-listen fish completions/xmpp-listen.fish
+	check_options xmpp-listen fish completions/xmpp-listen.fish $FISH_SHARED
 }
 
 @test "xmpp-roster: every option in --help is documented in xmpp-roster(1)" {
@@ -117,15 +150,15 @@ check_unknown() {
 }
 
 @test "xmpp-roster: every option in --help completes in bash" {
-	check_options xmpp-roster bash completions/xmpp-roster.bash
+	check_options xmpp-roster bash completions/xmpp-roster.bash $BASH_SHARED
 }
 
 @test "xmpp-roster: every option in --help completes in zsh" {
-	check_options xmpp-roster zsh completions/_xmpp-roster
+	check_options xmpp-roster zsh completions/_xmpp-roster $ZSH_SHARED
 }
 
 @test "xmpp-roster: every option in --help completes in fish" {
-	check_options xmpp-roster fish completions/xmpp-roster.fish
+	check_options xmpp-roster fish completions/xmpp-roster.fish $FISH_SHARED
 }
 
 @test "xmpp-presence: every option in --help is documented in xmpp-presence(1)" {
@@ -133,15 +166,15 @@ check_unknown() {
 }
 
 @test "xmpp-presence: every option in --help completes in bash" {
-	check_options xmpp-presence bash completions/xmpp-presence.bash
+	check_options xmpp-presence bash completions/xmpp-presence.bash $BASH_SHARED
 }
 
 @test "xmpp-presence: every option in --help completes in zsh" {
-	check_options xmpp-presence zsh completions/_xmpp-presence
+	check_options xmpp-presence zsh completions/_xmpp-presence $ZSH_SHARED
 }
 
 @test "xmpp-presence: every option in --help completes in fish" {
-	check_options xmpp-presence fish completions/xmpp-presence.fish
+	check_options xmpp-presence fish completions/xmpp-presence.fish $FISH_SHARED
 }
 
 @test "xmpp-sendfile: every option in --help is documented in xmpp-sendfile(1)" {
@@ -149,15 +182,15 @@ check_unknown() {
 }
 
 @test "xmpp-sendfile: every option in --help completes in bash" {
-	check_options xmpp-sendfile bash completions/xmpp-sendfile.bash
+	check_options xmpp-sendfile bash completions/xmpp-sendfile.bash $BASH_SHARED
 }
 
 @test "xmpp-sendfile: every option in --help completes in zsh" {
-	check_options xmpp-sendfile zsh completions/_xmpp-sendfile
+	check_options xmpp-sendfile zsh completions/_xmpp-sendfile $ZSH_SHARED
 }
 
 @test "xmpp-sendfile: every option in --help completes in fish" {
-	check_options xmpp-sendfile fish completions/xmpp-sendfile.fish
+	check_options xmpp-sendfile fish completions/xmpp-sendfile.fish $FISH_SHARED
 }
 
 @test "xmpp-send --version prints its name and version and exits 0" {
@@ -241,7 +274,7 @@ check_unknown() {
 	local f
 	for f in completions/xmpp-send.bash completions/xmpp-listen.bash \
 		completions/xmpp-roster.bash completions/xmpp-presence.bash \
-		completions/xmpp-sendfile.bash; do
+		completions/xmpp-sendfile.bash $BASH_SHARED; do
 		bash -n "$f"
 	done
 }
@@ -251,7 +284,7 @@ check_unknown() {
 	local f
 	for f in completions/_xmpp-send completions/_xmpp-listen \
 		completions/_xmpp-roster completions/_xmpp-presence \
-		completions/_xmpp-sendfile; do
+		completions/_xmpp-sendfile $ZSH_SHARED; do
 		zsh -n "$f"
 	done
 }
@@ -261,7 +294,7 @@ check_unknown() {
 	local f
 	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
 		completions/xmpp-roster.fish completions/xmpp-presence.fish \
-		completions/xmpp-sendfile.fish; do
+		completions/xmpp-sendfile.fish $FISH_SHARED; do
 		fish -n "$f"
 	done
 }
