@@ -104,6 +104,20 @@ one_message() {
 	done
 }
 
+# settle PID FILE: waits for the receiver PID to finish, or for FILE to stop
+# growing for 10 s (what a sender lost will never come).
+settle() {
+	local last=-1 now quiet=0
+	while kill -0 "$1" 2>/dev/null && [ $quiet -lt 20 ]; do
+		now=$(wc -l <"$2")
+		if [ "$now" = "$last" ]; then quiet=$((quiet + 1)); else quiet=0; fi
+		last=$now
+		sleep 0.5
+	done
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 # stream N SENDER...: SENDER reads N lines; the receiver counts arrivals.
 stream() {
 	local n=$1 name=$2 to out t0 t1 got rate
@@ -117,7 +131,7 @@ stream() {
 	seq 1 "$n" | sed 's/^/line /' >"$dir/lines"
 	t0=$(date +%s.%N)
 	gtime "$@" "$to" <"$dir/lines"
-	wait "$lpid" || true
+	settle "$lpid" "$out"
 	t1=$(date -r "$out" +%s.%N)
 	got=$(wc -l <"$out")
 	rate=$(echo "$got / ($t1 - $t0)" | bc)
@@ -161,7 +175,7 @@ receiving() {
 		for _ in $(seq 1 200); do grep -q '^> <presence' "$out.err" 2>/dev/null && break; sleep 0.05; done
 		t0=$(date +%s.%N)
 		seq 1 "$recv_n" | "$bin/bench/raw-sender" "${opts[@]}" "$to" >/dev/null
-		wait "$lpid" || true
+		settle "$lpid" "$out"
 		t1=$(date -r "$out" +%s.%N)
 		got=$(wc -l <"$out")
 		row "3. receive $recv_n" "xmpp-listen > $([ $mode = file ] && echo file || echo 'slow reader')" \
