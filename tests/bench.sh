@@ -143,7 +143,7 @@ streaming() {
 	local n
 	for n in $stream_sizes; do
 		note "== streaming $n lines"
-		stream "$n" "raw pipeline (server limit)" "$bin/bench/raw-sender" "${opts[@]}"
+		stream "$n" "raw pipeline (server limit)" "$bin/bench/raw-sender" "${opts[@]}" --connect-timeout 900
 		stream "$n" "xmpp-send --lines" "$bin/xmpp-send" "${opts[@]}" --lines --timeout 600
 		stream "$n" "go-sendxmpp -i" timeout 900 env SSL_CERT_FILE="$XT_CAFILE" go-sendxmpp \
 			-u alice@example.test -p pw-alice -j "$XT_C2S" -i
@@ -174,7 +174,7 @@ receiving() {
 		local lpid=$!
 		for _ in $(seq 1 200); do grep -q '^> <presence' "$out.err" 2>/dev/null && break; sleep 0.05; done
 		t0=$(date +%s.%N)
-		seq 1 "$recv_n" | "$bin/bench/raw-sender" "${opts[@]}" "$to" >/dev/null
+		seq 1 "$recv_n" | "$bin/bench/raw-sender" "${opts[@]}" --connect-timeout 900 "$to" >/dev/null || note "raw-sender failed"
 		settle "$lpid" "$out"
 		t1=$(date -r "$out" +%s.%N)
 		got=$(wc -l <"$out")
