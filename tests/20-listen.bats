@@ -121,11 +121,12 @@ EOF
 	expect "$(cat "$BATS_TEST_TMPDIR/bodies")" "$(printf 'first\nsecond')"
 }
 
-@test "--text prints a readable line: time, sender and body" {
+@test "--text prints a readable line: time sent, sender and body" {
+	# sent while the listener is offline: the line shows when it was sent
 	send -m "hello, reader" "$you"
 	run -0 --separate-stderr listen --text --count 1 --timeout 10
 	expect "${#lines[@]}" 1
-	[[ "${lines[0]}" =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}\ "$me"/[^\ ]+:\ "hello, reader"$ ]]
+	[[ "${lines[0]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\ "$me"/[^\ ]+:\ "hello, reader"$ ]]
 }
 
 @test "output is flushed line by line: a pipe sees each stanza before the listener exits" {
