@@ -447,8 +447,11 @@ main(int argc, char **argv)
 	cmd = check_command(argc, argv, i);
 	if (!r->text_set)
 		r->text = isatty(1);
-	if (!strcmp(cmd, "import") && (rc = read_import(&in)))
+	if (!strcmp(cmd, "import") && (rc = read_import(&in))) {
+		xt_roster_free(&in);
+		xt_account_free(&acct);
 		return rc;
+	}
 	xt_catch_stop_signals();
 	if ((rc = xt_login(&r->conn, &acct))) {
 		xt_roster_free(&in);
