@@ -1,14 +1,18 @@
 /*
  * xt.h - the xmpp-tools core, shared by every tool in cmd/.
  *
- * Topics, one file each: exit codes and messages (exit.c), option tables
- * (opt.c), accounts and credentials (account.c), the connection (conn.c),
- * delivery tracking (track.c), text checks (text.c), JIDs (jid.c), stanzas
- * to and from JSON (json.c), raw XML stanzas in (xmlin.c).
+ * Topics, one file each: exit codes and messages (exit.c), signals
+ * (signal.c), option tables (opt.c), accounts and credentials (account.c),
+ * the connection (conn.c), delivery tracking (track.c), text checks
+ * (text.c), JIDs (jid.c), stanzas to and from JSON (json.c), raw XML
+ * stanzas in (xmlin.c), building stanzas (stanza.c), rooms (muc.c),
+ * archives (mam.c), rosters (roster.c), HTTP upload (upload.c), reading
+ * input and secrets (io.c).
  */
 #ifndef XT_H
 #define XT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <strophe.h>
@@ -55,7 +59,6 @@ char *xt_strdup(const char *s);
 void *xt_realloc(void *p, size_t n);
 
 /* signal.c */
-#include <signal.h>
 /* Set once SIGINT or SIGTERM arrived (after xt_catch_stop_signals). */
 extern volatile sig_atomic_t xt_stop;
 /* Makes SIGINT and SIGTERM set xt_stop instead of killing the process. */
