@@ -175,21 +175,6 @@ report(struct presence *p, const char *jid)
 		print_presence(p, NULL, jid);
 }
 
-/* Initial presence at priority -1: contacts' presence comes back, offline
- * messages stay stored for a real client. */
-static int
-go_online_quietly(struct presence *p)
-{
-	xmpp_stanza_t *st = xmpp_presence_new(p->conn.ctx);
-	int rc;
-
-	xt_add_text_child(st, "priority", "-1");
-	rc = xt_send(&p->conn, st, NULL);
-	xmpp_stanza_release(st);
-	/* the server answers the ack after the presence it sent us */
-	return rc ? rc : xt_confirm_all(&p->conn, p->conn.acct->connect_timeout);
-}
-
 static int
 cmd_get(struct presence *p, char **jids, int n)
 {
@@ -201,7 +186,7 @@ cmd_get(struct presence *p, char **jids, int n)
 		return rc;
 	p->conn.on_stanza = collect;
 	p->conn.on_stanza_data = p;
-	if (!(rc = go_online_quietly(p)) && p->wait > 0)
+	if (!(rc = xt_go_online_quietly(&p->conn)) && p->wait > 0)
 		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
 	for (k = 0; !rc && k < n; k++)
 		report(p, jids[k]);
@@ -268,15 +253,11 @@ watch_done(void *data)
 static int
 cmd_watch(struct presence *p)
 {
-	struct xt_roster ro;
 	int rc;
 
-	if ((rc = xt_roster_get(&p->conn, &ro)))
+	if ((rc = xt_roster_follow(&p->conn, print_each, p)))
 		return rc;
-	xt_roster_free(&ro);
-	p->conn.on_stanza = print_each;
-	p->conn.on_stanza_data = p;
-	if ((rc = go_online_quietly(p)))
+	if ((rc = xt_go_online_quietly(&p->conn)))
 		return rc;
 	rc = xt_wait(&p->conn, watch_done, p, p->timeout > 0 ? p->timeout : 1L << 30);
 	if (rc == XT_ETIMEOUT && p->count < 0)

@@ -244,22 +244,13 @@ on_subscribe(xmpp_stanza_t *st, void *data)
 static int
 cmd_pending(struct roster *r)
 {
-	xmpp_stanza_t *p = xmpp_presence_new(r->conn.ctx);
-	struct xt_roster ro;
 	size_t i;
 	int rc;
 
-	/* the roster first: RFC 6121 ties "interested" resources to it */
-	if ((rc = xt_roster_get(&r->conn, &ro)))
-		return rc;
-	xt_roster_free(&ro);
-	r->conn.on_stanza = on_subscribe;
-	r->conn.on_stanza_data = r;
-	/* priority -1: stay invisible to messages (offline ones stay stored) */
-	xt_add_text_child(p, "priority", "-1");
-	xt_send(&r->conn, p, NULL);
-	xmpp_stanza_release(p);
-	if ((rc = xt_confirm_all(&r->conn, r->conn.acct->connect_timeout)))
+	/* the roster first: RFC 6121 ties "interested" resources to it; the
+	 * requests come after presence, stored ones too */
+	if ((rc = xt_roster_follow(&r->conn, on_subscribe, r)) ||
+	    (rc = xt_go_online_quietly(&r->conn)))
 		return rc;
 	if (r->wait > 0)
 		xt_wait(&r->conn, xt_stopped, NULL, r->wait);
@@ -304,14 +295,10 @@ on_push(xmpp_stanza_t *st, void *data)
 static int
 cmd_watch(struct roster *r)
 {
-	struct xt_roster ro;
 	int rc;
 
-	if ((rc = xt_roster_get(&r->conn, &ro)))
+	if ((rc = xt_roster_follow(&r->conn, on_push, r)))
 		return rc;
-	xt_roster_free(&ro);
-	r->conn.on_stanza = on_push;
-	r->conn.on_stanza_data = r;
 	rc = xt_wait(&r->conn, xt_stopped, NULL, r->timeout > 0 ? r->timeout : 1L << 30);
 	return rc == XT_ETIMEOUT ? 0 : rc ? xt_error(rc, "%s", r->conn.why) : 0;
 }

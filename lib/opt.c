@@ -39,7 +39,7 @@ print_opts(FILE *f, const struct xt_opt *o)
 {
 	char left[64];
 
-	for (; o->name; o++) {
+	for (; o && o->name; o++) {
 		if (o->id < 256)
 			snprintf(left, sizeof left, "-%c, --%s%s%s", o->id, o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -181,7 +181,7 @@ count_opts(const struct xt_opt *o)
 {
 	size_t n = 0;
 
-	while (o[n].name)
+	while (o && o[n].name)
 		n++;
 	return n;
 }
@@ -191,7 +191,7 @@ static void
 add_getopt(const struct xt_opt *o, struct option *lo, size_t *nlo,
 	   char *shorts, size_t *ns)
 {
-	for (; o->name; o++) {
+	for (; o && o->name; o++) {
 		lo[*nlo].name = o->name;
 		lo[*nlo].has_arg = o->arg ? required_argument : no_argument;
 		lo[*nlo].flag = NULL;

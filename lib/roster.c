@@ -256,3 +256,18 @@ xt_roster_item_same(const struct xt_roster_item *a, const struct xt_roster_item 
 	}
 	return 1;
 }
+
+int
+xt_roster_follow(struct xt_conn *c, xt_stanza_cb on_stanza, void *data)
+{
+	struct xt_roster r;
+	int rc;
+
+	/* RFC 6121 2.1.6: pushes go to resources that asked for the roster */
+	if ((rc = xt_roster_get(c, &r)))
+		return rc;
+	xt_roster_free(&r);
+	c->on_stanza = on_stanza;
+	c->on_stanza_data = data;
+	return 0;
+}

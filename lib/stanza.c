@@ -48,6 +48,21 @@ xt_message_new(struct xt_conn *c, const char *to, const char *type)
 	return m;
 }
 
+int
+xt_go_online_quietly(struct xt_conn *c)
+{
+	xmpp_stanza_t *p = xmpp_presence_new(c->ctx);
+	int rc;
+
+	/* priority -1: the server gives this resource no messages, and keeps
+	 * offline ones stored for a real client */
+	xt_add_text_child(p, "priority", "-1");
+	rc = xt_send(c, p, NULL);
+	xmpp_stanza_release(p);
+	/* the ack comes after what the server sent us in answer */
+	return rc ? rc : xt_confirm_all(c, c->acct->connect_timeout);
+}
+
 void
 xt_send_presence(struct xt_conn *c)
 {

@@ -77,7 +77,7 @@ struct xt_tool {
 	const char *name;             /* "xmpp-send" */
 	const char *synopsis;         /* usage lines, without the name */
 	const char *summary;          /* one line: what the tool does */
-	const struct xt_opt *opts;    /* ends with {0} */
+	const struct xt_opt *opts;    /* ends with {0}; NULL: none of its own */
 	/* Called for each tool option; returns 0, or an exit code. */
 	int (*option)(int id, const char *arg, void *data);
 	void *data;
@@ -329,6 +329,9 @@ struct xt_roster {
 };
 /* Fetches the roster; returns 0 or an exit code (error printed). */
 int xt_roster_get(struct xt_conn *c, struct xt_roster *r);
+/* Asks for the roster (which makes the server send pushes and presence
+ * to this resource), then hands incoming stanzas to on_stanza. */
+int xt_roster_follow(struct xt_conn *c, xt_stanza_cb on_stanza, void *data);
 /* Returns the item for jid, or NULL. */
 struct xt_roster_item *xt_roster_find(const struct xt_roster *r, const char *jid);
 /* Adds or updates an item (name, groups); waits for the server's answer. */
@@ -400,6 +403,9 @@ int xt_parse_since(const char *s, char *out, size_t outlen);
 /* Asks archive (NULL: the account's own) for everything since start, page
  * by page; the messages reach c->on_stanza. Returns 0 or an exit code. */
 int xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start);
+/* Sends initial presence at priority -1 and waits until the server has
+ * answered it (contacts' presence, pending requests); 0 or an exit code. */
+int xt_go_online_quietly(struct xt_conn *c);
 /* Sends initial presence. */
 void xt_send_presence(struct xt_conn *c);
 

@@ -11,18 +11,9 @@
 
 #include "xt.h"
 
-static int
-option(int id, const char *arg, void *data)
-{
-	(void)id, (void)arg, (void)data;
-	return 0;
-}
-
-static const struct xt_opt opts[] = { { 0, NULL, NULL, NULL } };
 static const struct xt_tool tool = {
 	.name = "raw-sender", .synopsis = "[options] TO < lines",
 	.summary = "Pipeline messages with no acks (benchmark reference).",
-	.opts = opts, .option = option,
 };
 
 int

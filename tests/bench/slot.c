@@ -9,18 +9,9 @@
 
 #include "xt.h"
 
-static int
-option(int id, const char *arg, void *data)
-{
-	(void)id, (void)arg, (void)data;
-	return 0;
-}
-
-static const struct xt_opt opts[] = { { 0, NULL, NULL, NULL } };
 static const struct xt_tool tool = {
 	.name = "slot", .synopsis = "[options] FILENAME SIZE",
 	.summary = "Print an upload slot (benchmark helper).",
-	.opts = opts, .option = option,
 };
 
 int
