@@ -173,3 +173,32 @@ stop_listener() {
 	listen_bg "$me" "$BATS_TEST_TMPDIR/out"
 	stop_listener INT
 }
+
+@test "SASL picks SCRAM-SHA-1 over PLAIN, which the server offers too" {
+	as "$(new_account sasl)" run --separate-stderr xmpp-send "${server_opts[@]}" -v -m hi "$rcpt"
+	[ "$status" -eq 0 ]
+	grep -q '<mechanism>PLAIN</mechanism>' <<<"$stderr"
+	grep -Eq '^> <auth [^>]*mechanism="SCRAM-SHA-1"' <<<"$stderr"
+}
+
+@test "stream management: acks are asked in batches, not after every stanza" {
+	seq 1 600 >"$BATS_TEST_TMPDIR/lines"
+	as "$(new_account sm)" run --separate-stderr xmpp-send "${server_opts[@]}" -v --lines \
+		"$rcpt" <"$BATS_TEST_TMPDIR/lines"
+	[ "$status" -eq 0 ]
+	grep -q "^> <enable xmlns='urn:xmpp:sm:3'/>" <<<"$stderr"
+	grep -q '^< <enabled ' <<<"$stderr"
+	# 600 messages: a request every 256 and one at the end, give or take
+	# the pauses in the input; never one per message
+	[ "$(grep -c "^> <r xmlns='urn:xmpp:sm:3'/>" <<<"$stderr")" -le 10 ]
+	[ "$(grep -c '^> <message ' <<<"$stderr")" -eq 600 ]
+}
+
+@test "without stream management, a ping round trip confirms delivery" {
+	XMPP_PASSWORD=pw-alice run --separate-stderr xmpp-send "${server_opts[@]}" -v \
+		--jid alice@nosm.test -m "to myself" alice@nosm.test
+	[ "$status" -eq 0 ]
+	! grep -q '<enable ' <<<"$stderr"
+	grep -Eq '^> <iq [^>]*id="xt-ack-[0-9]+"' <<<"$stderr"
+	grep -Eq '^< <iq [^>]*id="xt-ack-[0-9]+"[^>]*type="result"|^< <iq [^>]*type="result"[^>]*id="xt-ack-' <<<"$stderr"
+}

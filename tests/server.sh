@@ -13,6 +13,7 @@
 #   wrong.test      presents a certificate issued for elsewhere.test
 #   untrusted.test  presents a certificate from a CA the tests do not trust
 #   notls.test      offers no STARTTLS at all
+#   nosm.test       has no stream management (XEP-0198)
 #
 # Accounts (password = "pw-" + localpart): alice, bob, carol, dave on
 # example.test; alice on each other host.
@@ -70,6 +71,7 @@ make_certs() {
 	mkcert wrong.test elsewhere.test 'DNS:elsewhere.test' ca
 	mkcert untrusted.test untrusted.test 'DNS:untrusted.test' rogue-ca
 	mkcert notls.test notls.test 'DNS:notls.test' ca
+	mkcert nosm.test nosm.test 'DNS:nosm.test' ca
 	chmod 600 "$dir"/certs/*.key
 }
 
@@ -133,6 +135,10 @@ VirtualHost "wrong.test"
 VirtualHost "untrusted.test"
 	ssl = { certificate = "$dir/certs/untrusted.test.crt", key = "$dir/certs/untrusted.test.key" }
 
+VirtualHost "nosm.test"
+	ssl = { certificate = "$dir/certs/nosm.test.crt", key = "$dir/certs/nosm.test.key" }
+	modules_disabled = { "smacks" }
+
 VirtualHost "notls.test"
 	modules_disabled = { "tls" }
 	c2s_require_encryption = false
@@ -145,7 +151,7 @@ add_accounts() {
 	for u in alice bob carol dave; do
 		prosodyctl --config "$dir/prosody.cfg.lua" register "$u" example.test "pw-$u" >/dev/null
 	done
-	for h in wrong.test untrusted.test notls.test; do
+	for h in wrong.test untrusted.test notls.test nosm.test; do
 		prosodyctl --config "$dir/prosody.cfg.lua" register alice "$h" pw-alice >/dev/null
 	done
 }
