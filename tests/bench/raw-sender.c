@@ -1,8 +1,8 @@
 /*
  * raw-sender.c - the server's own ingest limit for `make bench`: logs in
  * with the core, then writes one message per input line with no
- * acknowledgement asked, and ends with a single ping whose answer means the
- * server has handled them all.
+ * acknowledgement asked (paced only by TCP), and ends with a single ping
+ * whose answer means the server has handled them all.
  *
  * usage: raw-sender [xmpp-tools account options] TO < lines
  */
@@ -42,6 +42,10 @@ main(int argc, char **argv)
 			xt_add_text_child(m, "body", line);
 			xmpp_send(c.xc, m);
 			xmpp_stanza_release(m);
+			/* no acks, but TCP's own pace: libstrophe would queue the
+			 * whole input (and trip the core's memory cap) */
+			while (xmpp_conn_send_queue_len(c.xc) > 1024 && c.state == XT_CONN_ONLINE)
+				xt_run(&c, 10);
 		}
 		xt_run(&c, 0);
 	}
