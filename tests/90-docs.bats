@@ -387,3 +387,21 @@ check_unknown() {
 	[ "${lines[4]}" = "[--no-send]" ]
 	[ "${lines[5]}" = "[notes.txt]" ]
 }
+
+@test "make install puts binaries, man pages and completions under DESTDIR and PREFIX; uninstall removes them" {
+	local root=$BATS_TEST_TMPDIR/root tool
+	# O= the suite's own build: nothing is rebuilt
+	run make --no-print-directory -s O="$XT_BIN" install DESTDIR="$root" PREFIX=/opt/xt
+	[ "$status" -eq 0 ]
+	for tool in xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile; do
+		[ -x "$root/opt/xt/bin/$tool" ]
+		[ -f "$root/opt/xt/share/man/man1/$tool.1" ]
+		[ -f "$root/opt/xt/share/bash-completion/completions/$tool" ]
+		[ -f "$root/opt/xt/share/zsh/site-functions/_$tool" ]
+		[ -f "$root/opt/xt/share/fish/vendor_completions.d/$tool.fish" ]
+	done
+	[ -f "$root/opt/xt/share/man/man7/xmpp-tools.7" ]
+	run make --no-print-directory -s O="$XT_BIN" uninstall DESTDIR="$root" PREFIX=/opt/xt
+	[ "$status" -eq 0 ]
+	[ -z "$(find "$root" -type f)" ]
+}
