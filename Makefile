@@ -9,7 +9,7 @@ FISHFUNCDIR ?= $(PREFIX)/share/fish/vendor_functions.d
 DESTDIR ?=
 O ?= build
 
-TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile
+TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe
 # what the completions of every tool share, by shell
 BASHCOMMON = xmpp-tools.bash-common
 ZSHCOMMON = _xmpp-tools-accounts _xmpp-tools-common-args
@@ -17,14 +17,14 @@ FISHCOMMON = __xmpp_tools_accounts.fish __xmpp_tools_common.fish
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 BINS = $(TOOLS:%=$(O)/%)
-PKGS = libstrophe jansson expat openssl libcurl
+PKGS = libstrophe jansson expat openssl libcurl libunbound
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 WARN = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
 XCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
 # --as-needed: only xmpp-sendfile loads libcurl at start-up
 XLDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)

@@ -177,14 +177,17 @@ static struct xt_conn *current;
 static void
 cert_names(const xmpp_tlscert_t *cert, char *buf, size_t len)
 {
-	const char *name;
-	size_t i, n = 0;
+	X509 *x = xt_cert_from_pem(xmpp_tlscert_get_pem(cert));
+	struct xt_cert_ids ids;
 
-	buf[0] = '\0';
-	for (i = 0; (name = xmpp_tlscert_get_dnsname(cert, i)) && n + 2 < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", name);
-	if (i == 0)
+	if (!x) {
 		snprintf(buf, len, "%s", xmpp_tlscert_get_string(cert, XMPP_CERT_SUBJECT));
+		return;
+	}
+	xt_cert_ids(x, &ids);
+	xt_cert_names(&ids, buf, len);
+	xt_cert_ids_free(&ids);
+	X509_free(x);
 }
 
 /* Certificates that fail verification end the connection, unless
@@ -394,26 +397,6 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	return 1;
 }
 
-/* OpenSSL would read the whole system CA bundle (~40 ms) on every connect:
- * point its default file at the --cafile given, or at nothing so that only
- * the hashed directory is used, which loads certificates lazily. */
-static void
-set_trust(const struct xt_account *a)
-{
-	const char *fenv = X509_get_default_cert_file_env();
-	const char *denv = X509_get_default_cert_dir_env();
-
-	if (a->cafile) {
-		setenv(fenv, a->cafile, 1);
-		setenv(denv, a->capath ? a->capath : "/nonexistent", 1);
-	} else if (a->capath) {
-		setenv(fenv, "/nonexistent", 1);
-		setenv(denv, a->capath, 1);
-	} else if (!getenv(fenv) && !getenv(denv) && access(X509_get_default_cert_dir(), R_OK) == 0) {
-		setenv(fenv, "/nonexistent", 1);
-	}
-}
-
 static xmpp_log_t logger;
 
 static int
@@ -454,7 +437,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 			"anyone on the path can read the password and messages");
 	}
 	xmpp_conn_set_flags(c->xc, flags);
-	set_trust(a);
+	xt_trust_setup(a->cafile, a->capath);
 	xmpp_conn_set_certfail_handler(c->xc, certfail);
 	xmpp_conn_set_sockopt_callback(c->xc, sockopt);
 	if (a->resource && !strchr(a->jid, '/')) {

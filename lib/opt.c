@@ -13,7 +13,7 @@ enum {
 	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT,
 };
 
-/* Options every networked tool takes: see xmpp-tools(7). */
+/* Options every tool with an account takes: see xmpp-tools(7). */
 static const struct xt_opt common_opts[] = {
 	{ 'j', "jid", "JID", "account to use (else XMPP_JID or the config file)" },
 	{ 'a', "account", "NAME", "use the config file's account NAME" },
@@ -27,6 +27,11 @@ static const struct xt_opt common_opts[] = {
 	{ O_INSECURE, "insecure", NULL, "do not verify the server's certificate (dangerous)" },
 	{ O_RESOURCE, "resource", "NAME", "resource to bind (default: the server picks)" },
 	{ O_CONNECT_TIMEOUT, "connect-timeout", "S", "give up on any network step after S seconds (30)" },
+	{ 0, NULL, NULL, NULL },
+};
+
+/* Options every tool takes. */
+static const struct xt_opt general_opts[] = {
 	{ 'v', "verbose", NULL, "print the XML stream on stderr (secrets redacted)" },
 	{ 'q', "quiet", NULL, "print nothing but errors" },
 	{ 'h', "help", NULL, "print this help and exit" },
@@ -71,8 +76,12 @@ help(const struct xt_tool *t)
 	print_synopsis(stdout, t);
 	printf("%s\n\nOptions:\n", t->summary);
 	print_opts(stdout, t->opts);
-	printf("\nAccount, connection and output:\n");
-	print_opts(stdout, common_opts);
+	if (!t->no_account) {
+		printf("\nAccount and connection:\n");
+		print_opts(stdout, common_opts);
+	}
+	printf("\nOutput and help:\n");
+	print_opts(stdout, general_opts);
 	printf("\nExit status: 0 on success; the others are in xmpp-tools(7).\n"
 	       "See %s(1).\n", t->name);
 	exit(0);
@@ -144,9 +153,24 @@ xt_parse_server(struct xt_account *a, const char *v)
 }
 
 static int
+general_option(const struct xt_tool *t, int id)
+{
+	switch (id) {
+	case 'v': xt_verbose++; xt_quiet = 0; break;
+	case 'q': xt_quiet = 1; xt_verbose = 0; break;
+	case 'h': help(t); break;
+	case 'V': printf("%s %s\n", t->name, XT_VERSION); exit(0);
+	default: return -1;
+	}
+	return 0;
+}
+
+static int
 common_option(const struct xt_tool *t, struct xt_account *a, int id,
 	      const char *arg)
 {
+	if (!a)
+		return -1;
 	switch (id) {
 	case 'j': set(&a->jid, arg); break;
 	case 'a': set(&a->name, arg); break;
@@ -167,10 +191,6 @@ common_option(const struct xt_tool *t, struct xt_account *a, int id,
 		if (a->connect_timeout <= 0)
 			xt_usage(t, "--connect-timeout wants seconds, got '%s'", arg);
 		break;
-	case 'v': xt_verbose++; xt_quiet = 0; break;
-	case 'q': xt_quiet = 1; xt_verbose = 0; break;
-	case 'h': help(t); break;
-	case 'V': printf("%s %s\n", t->name, XT_VERSION); exit(0);
 	default: return -1;
 	}
 	return 0;
@@ -215,15 +235,19 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 	size_t nlo = 0, ns = 0;
 	int id, rc;
 
-	if (count_opts(t->opts) + count_opts(common_opts) > MAX_OPTS)
+	if (count_opts(t->opts) + count_opts(common_opts) +
+	    count_opts(general_opts) > MAX_OPTS)
 		xt_die(XT_ESOFTWARE, "too many options");
 	shorts[ns++] = ':'; /* report a missing argument as ':' */
 	add_getopt(t->opts, lo, &nlo, shorts, &ns);
-	add_getopt(common_opts, lo, &nlo, shorts, &ns);
+	if (a)
+		add_getopt(common_opts, lo, &nlo, shorts, &ns);
+	add_getopt(general_opts, lo, &nlo, shorts, &ns);
 	shorts[ns] = '\0';
 	memset(&lo[nlo], 0, sizeof lo[nlo]);
 	opterr = 0;
-	a->connect_timeout = 30;
+	if (a)
+		a->connect_timeout = 30;
 	while ((id = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		if (id == '?') {
 			const char *arg = argv[optind - 1];
@@ -235,7 +259,7 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 		}
 		if (id == ':')
 			xt_usage(t, "option '%s' needs an argument", argv[optind - 1]);
-		if (common_option(t, a, id, optarg) == 0)
+		if (general_option(t, id) == 0 || common_option(t, a, id, optarg) == 0)
 			continue;
 		if ((rc = t->option(id, optarg, t->data)))
 			exit(rc);

@@ -7,7 +7,8 @@
  * (text.c), JIDs (jid.c), stanzas to and from JSON (json.c), raw XML
  * stanzas in (xmlin.c), building stanzas (stanza.c), rooms (muc.c),
  * archives (mam.c), rosters (roster.c), HTTP upload (upload.c), reading
- * input and secrets (io.c).
+ * input and secrets (io.c), certificates (cert.c), DNS (dns.c), the
+ * server-to-server stream (s2s.c).
  */
 #ifndef XT_H
 #define XT_H
@@ -16,6 +17,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <strophe.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #define XT_VERSION "0.1.0"
 
@@ -81,10 +86,12 @@ struct xt_tool {
 	/* Called for each tool option; returns 0, or an exit code. */
 	int (*option)(int id, const char *arg, void *data);
 	void *data;
+	int no_account;               /* takes no account options */
 };
 struct xt_account;
-/* Parses argv: the tool's options, the account and connection options and
- * -h/-V/-v/-q; returns the index of the first operand. Exits on --help,
+/* Parses argv: the tool's options, the account and connection options
+ * (unless t->no_account; a may then be NULL) and -h/-V/-v/-q; returns the
+ * index of the first operand. Exits on --help,
  * --version and usage errors. */
 int xt_parse_options(const struct xt_tool *t, struct xt_account *a,
 		     int argc, char **argv);
@@ -352,6 +359,169 @@ int xt_roster_item_same(const struct xt_roster_item *a,
 /* Frees an item's fields / a whole roster. */
 void xt_roster_item_free(struct xt_roster_item *it);
 void xt_roster_free(struct xt_roster *r);
+
+/* cert.c: certificates, as the client tools and xmpp-s2s-probe check them. */
+#define XT_FP_LEN 97 /* "AB:CD:..." for SHA-256, with the NUL */
+struct xt_cert_ids {  /* the identities a certificate holds */
+	char **dns, **srv, **xmpp; /* DNS-IDs, SRV-IDs, XmppAddrs */
+	size_t ndns, nsrv, nxmpp;
+	char *cn;          /* the subject's CN */
+	int san;           /* any SAN identity: then the CN does not count */
+};
+struct xt_tlsa {      /* one TLSA record (RFC 6698) */
+	int usage, selector, matching_type;
+	unsigned char *data;
+	size_t len;
+};
+/* Points OpenSSL's default trust at cafile/capath if given; else makes it
+ * use only the hashed system directory (no 40 ms bundle load). */
+void xt_trust_setup(const char *cafile, const char *capath);
+/* Parses a PEM certificate; NULL if it is not one. */
+X509 *xt_cert_from_pem(const char *pem);
+void xt_cert_ids(X509 *x, struct xt_cert_ids *ids);
+void xt_cert_ids_free(struct xt_cert_ids *ids);
+/* Returns 1 if a DNS-ID (wildcard allowed as a whole left label) matches. */
+int xt_dns_id_match(const char *pattern, const char *name);
+/* RFC 6125 as RFC 6120 13.7.2 uses it: which identity covers domain for
+ * service ("xmpp-server", "xmpp-client"): "dns-id", "srv-id", "xmppaddr",
+ * "cn", or NULL. */
+const char *xt_cert_identity(const struct xt_cert_ids *ids, const char *domain,
+			     const char *service);
+/* Lists the names, "a.example, SRV:_xmpp-server.b, xmpp:c", for messages. */
+void xt_cert_names(const struct xt_cert_ids *ids, char *buf, size_t len);
+void xt_cert_fingerprint(X509 *x, char out[XT_FP_LEN]);
+void xt_cert_time(const ASN1_TIME *t, char out[32]);
+/* Days until the certificate expires (negative: expired). */
+int xt_cert_days_left(X509 *x);
+/* "RSA 2048", "EC 256 (prime256v1)"; *weak when too short. */
+void xt_cert_key(X509 *x, char *buf, size_t len, int *weak);
+/* The signature algorithm's name; *weak for MD5 or SHA-1. */
+const char *xt_cert_signature(X509 *x, int *weak);
+/* Verifies leaf with the certificates the server sent against store (times
+ * not checked); returns an X509_V_ERR_* code, and on failure the depth and
+ * the certificate it failed at (to be freed). */
+int xt_cert_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *sent,
+		   int *depth, X509 **failed);
+/* The CA Issuers URL of the Authority Information Access, malloc'd, or NULL. */
+char *xt_cert_aia_issuer_url(X509 *x);
+/* Returns 1 if the TLSA record matches the server's chain (RFC 6698 2.1);
+ * PKIX usages also need pkix_ok. */
+int xt_tlsa_match(const struct xt_tlsa *t, X509 *leaf, STACK_OF(X509) *chain,
+		  int pkix_ok);
+
+/* dns.c: DNS through libunbound, DNSSEC-validated when given an anchor. */
+struct xt_dns;
+enum { XT_DNS_OK, XT_DNS_NXDOMAIN, XT_DNS_NODATA, XT_DNS_FAIL, XT_DNS_TIMEOUT };
+enum { XT_RR_A = 1, XT_RR_CNAME = 5, XT_RR_AAAA = 28, XT_RR_SRV = 33, XT_RR_TLSA = 52 };
+struct xt_dns_rr {
+	unsigned char *data; /* RDATA, wire format */
+	size_t len;
+};
+struct xt_dns_answer {
+	int status;          /* XT_DNS_* */
+	int secure, bogus;   /* DNSSEC */
+	char why[300];       /* for XT_DNS_FAIL and XT_DNS_TIMEOUT */
+	char *canon;         /* the name CNAMEs led to, if any */
+	struct xt_dns_rr *rr;
+	size_t n;
+};
+struct xt_srv {
+	char *target;        /* "." : the service is declared unavailable */
+	unsigned port, priority, weight;
+	int direct_tls;      /* from _xmpps-* (XEP-0368) */
+};
+/* A resolver using server ("HOST[:PORT]", NULL: /etc/resolv.conf) and the
+ * DNSSEC trust anchors in the file anchor (NULL: no validation); every
+ * query waits at most timeout seconds. NULL with why on failure. */
+struct xt_dns *xt_dns_new(const char *server, const char *anchor, long timeout,
+			  char *why, size_t whylen);
+void xt_dns_free(struct xt_dns *d);
+/* Looks name up; returns a->status. */
+#define XT_DNS_MAX_QUERIES 8
+/* Looks n (at most XT_DNS_MAX_QUERIES) names up at once. */
+void xt_dns_queries(struct xt_dns *d, const char *const *names,
+		    const int *types, struct xt_dns_answer *a, size_t n);
+int xt_dns_query(struct xt_dns *d, const char *name, int type,
+		 struct xt_dns_answer *a);
+void xt_dns_answer_free(struct xt_dns_answer *a);
+/* Parses an SRV or TLSA RDATA; -1 if malformed. */
+int xt_dns_srv(const struct xt_dns_rr *rr, struct xt_srv *s);
+int xt_dns_tlsa(const struct xt_dns_rr *rr, struct xt_tlsa *t);
+
+/* s2s.c: a server-to-server stream, opened as a peer server would. */
+struct xt_s2s {
+	int fd;
+	SSL *ssl;
+	struct XML_ParserStruct *xp;
+	const char *to, *from;   /* the stream's to and from (NULL: none) */
+	long timeout_ms;         /* for every step */
+	const char *label;       /* prefix of -v lines */
+	/* what the server sent */
+	int header;              /* the stream header */
+	char stream_id[128], stream_from[256], stream_version[16];
+	char got[32];            /* the last complete top-level element */
+	unsigned ngot;
+	int starttls, starttls_required, dialback, sasl; /* stream features */
+	char mechs[256];         /* SASL mechanisms, space-separated */
+	char condition[64];      /* of a stream error or a <failure/> */
+	char error_text[256];
+	int closed, timed_out, bad;
+	/* what went wrong */
+	char why[400];
+	/* parser state */
+	int depth;
+	char current[32];
+	char *collect;
+	size_t collect_len, bytes_in;
+};
+/* Milliseconds since since (CLOCK_MONOTONIC). */
+double xt_elapsed_ms(const struct timespec *since);
+/* Sets up s; strings are borrowed. */
+void xt_s2s_init(struct xt_s2s *s, const char *to, const char *from,
+		 long timeout_ms, const char *label);
+/* Each returns 0, or -1 with s->why: TCP connect (time in *ms); open the
+ * stream and read its features; STARTTLS and the handshake; a TLS handshake
+ * on the socket as it is (direct TLS; alpn may be NULL). */
+int xt_s2s_connect(struct xt_s2s *s, const struct sockaddr *sa, socklen_t len,
+		   double *ms);
+int xt_s2s_open(struct xt_s2s *s);
+int xt_s2s_starttls(struct xt_s2s *s, SSL_CTX *ctx, const char *sni, double *ms);
+int xt_s2s_handshake(struct xt_s2s *s, SSL_CTX *ctx, const char *sni,
+		     const char *alpn, double *ms);
+/* Authenticates as s->from with SASL EXTERNAL: 0 success, 1 the server
+ * refused (s->condition says why), -1 error. */
+int xt_s2s_auth_external(struct xt_s2s *s);
+/* Writes raw XML. */
+int xt_s2s_write(struct xt_s2s *s, const char *xml);
+/* Ends the stream (briefly waiting) and frees everything. */
+void xt_s2s_close(struct xt_s2s *s);
+void xt_s2s_free(struct xt_s2s *s);
+
+/* probe.c: the federation checks of xmpp-s2s-probe, one domain at a time. */
+#define XT_TLS_VERSIONS 4 /* 1.0, 1.1, 1.2, 1.3 */
+struct json_t;
+struct xt_probe_opts {
+	SSL_CTX *tls;            /* the default context, with the trust store */
+	SSL_CTX *versions[XT_TLS_VERSIONS]; /* one version each; NULL: skip */
+	const char *from;        /* the stream's from, or NULL */
+	int auth;                /* try SASL EXTERNAL as from */
+	const char *connect_host; /* --connect: probe this instead of DNS targets */
+	unsigned connect_port;
+	int connect_direct_tls;
+	int family;              /* 0, AF_INET or AF_INET6 */
+	long timeout;            /* seconds, for every step */
+	int warn_days;
+	int c2s;                 /* also check the client SRV records */
+};
+/* Probes domain; returns its report (see xmpp-s2s-probe(1)). *dns_failed
+ * is set when the resolver gave no usable answer. */
+struct json_t *xt_probe(const struct xt_probe_opts *o, struct xt_dns *dns,
+			const char *domain, int *dns_failed);
+/* A client TLS context: version -1 for the default one, trusting cafile /
+ * capath (else the system's) and presenting cert/key if given; else one
+ * that offers only that version (index into 1.0 .. 1.3). NULL with why. */
+SSL_CTX *xt_probe_tls_ctx(int version, const char *cafile, const char *capath,
+			  const char *cert, const char *key, char *why, size_t whylen);
 
 /* upload.c: HTTP File Upload (XEP-0363), XEP-0454 encryption. */
 struct xt_upload_service {

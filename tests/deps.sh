@@ -4,7 +4,7 @@
 # apt-get line to run and fails.
 PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
 libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl
-python3 python3-cryptography mandoc"
+python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils"
 
 missing=
 for p in $PKGS; do
