@@ -52,6 +52,7 @@ struct probe {
 	struct xt_probe_opts o;
 	const char *cafile, *capath, *cert, *key, *dns_server, *anchor, *connect;
 	int json, no_versions, strict;
+	int default_anchor;     /* the root's, not one given */
 	long jobs;
 	/* the work, shared with the workers */
 	struct job *job;
@@ -205,6 +206,26 @@ new_resolver(struct probe *p)
 	return d;
 }
 
+/* Fails early on a resolver that cannot be set up. With the root's trust
+ * anchor taken by default, a resolver that strips DNSSEC records would
+ * make every answer bogus: then say so and go on without validation. */
+static void
+check_resolver(struct probe *p)
+{
+	struct xt_dns *d = new_resolver(p);
+	struct xt_dns_answer a = { 0 };
+
+	if (p->default_anchor && xt_dns_query(d, ".", XT_RR_NS, &a) == XT_DNS_FAIL && a.bogus) {
+		xt_warn("the resolver %s does not pass DNSSEC records on: answers are not "
+			"validated (use a validating resolver, or --trust-anchor none)",
+			p->dns_server ? p->dns_server : "of /etc/resolv.conf");
+		p->anchor = NULL;
+	}
+	xt_dns_answer_free(&a);
+	xt_dns_free(d);
+	p->o.dnssec = p->anchor != NULL;
+}
+
 /* Each worker has its own resolver and takes the next domain. */
 static void *
 worker(void *data)
@@ -267,10 +288,20 @@ print_text(json_t *r)
 	json_array_foreach(json_object_get(r, "problems"), i, pr) {
 		const char *tg = json_string_value(json_object_get(pr, "target"));
 		const char *addr = json_string_value(json_object_get(pr, "address"));
+		const char *fix = json_string_value(json_object_get(pr, "fix"));
 		printf("  fix %s%s%s%s%s: %s\n", json_string_value(json_object_get(pr, "check")),
 		       tg ? " at " : "", tg ? tg : "", addr ? " " : "", addr ? addr : "",
-		       json_string_value(json_object_get(pr, "fix")));
+		       fix ? fix : json_string_value(json_object_get(pr, "message")));
 	}
+}
+
+/* A failure, or with --strict a warning. */
+static int
+has_problem(const struct probe *p, json_t *r)
+{
+	const char *st = json_string_value(json_object_get(r, "status"));
+
+	return !strcmp(st, "fail") || (p->strict && !strcmp(st, "warn"));
 }
 
 static int
@@ -278,6 +309,9 @@ print_report(struct probe *p, json_t *r)
 {
 	char *line;
 
+	/* -q: only what needs fixing, for mail from cron */
+	if (xt_quiet && !has_problem(p, r))
+		return 0;
 	if (!p->json) {
 		print_text(r);
 		return 0;
@@ -294,15 +328,13 @@ static int
 report_all(struct probe *p)
 {
 	size_t i, problems = 0, dns_failed = 0;
-	const char *st;
 
 	for (i = 0; i < p->njobs; i++) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->job[i].done)
 			pthread_cond_wait(&p->cv, &p->mu);
 		pthread_mutex_unlock(&p->mu);
-		st = json_string_value(json_object_get(p->job[i].report, "status"));
-		problems += !strcmp(st, "fail") || (p->strict && !strcmp(st, "warn"));
+		problems += (size_t)has_problem(p, p->job[i].report);
 		dns_failed += (size_t)p->job[i].dns_failed;
 		print_report(p, p->job[i].report);
 		fflush(stdout);
@@ -330,8 +362,10 @@ check_files(struct probe *p)
 			xt_die(XT_ENOINPUT, "cannot read %s: %s", files[i], strerror(errno));
 	if (p->key && xt_check_private(p->key, "private key"))
 		exit(XT_ECONFIG);
+	if (p->capath && access(p->capath, R_OK | X_OK))
+		xt_die(XT_ENOINPUT, "cannot read the directory %s: %s", p->capath, strerror(errno));
 	if (!p->anchor && access(DEFAULT_ANCHOR, R_OK) == 0)
-		p->anchor = DEFAULT_ANCHOR;
+		p->anchor = DEFAULT_ANCHOR, p->default_anchor = 1;
 	else if (p->anchor && !strcmp(p->anchor, "none"))
 		p->anchor = NULL;
 	else if (p->anchor && access(p->anchor, R_OK))
@@ -372,7 +406,7 @@ main(int argc, char **argv)
 		read_domains(&P);
 	if (!P.njobs)
 		return P.bad_input ? XT_EDATA : xt_error(XT_EUSAGE, "no domain given (see xmpp-s2s-probe --help)");
-	xt_dns_free(new_resolver(&P)); /* a bad --dns-server fails here, once */
+	check_resolver(&P); /* a bad --dns-server fails here, once */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	make_tls(&P);
 

@@ -1,5 +1,7 @@
 /* dns.c - DNS through libunbound: SRV, A/AAAA, TLSA, DNSSEC status */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,8 @@ static int
 forwarder(const char *server, char *out, size_t len)
 {
 	const char *host = server, *port = NULL, *end;
+	char name[256];
+	unsigned char buf[16];
 	size_t hlen;
 
 	if (server[0] == '[') {
@@ -53,9 +57,19 @@ forwarder(const char *server, char *out, size_t len)
 	} else {
 		hlen = strlen(server);
 	}
-	if (!hlen || (port && xt_parse_number(port, 65535) <= 0))
+	if (!hlen || hlen >= 256 || (port && xt_parse_number(port, 65535) <= 0))
 		return -1;
-	snprintf(out, len, "%.*s%s%s", (int)hlen, host, port ? "@" : "", port ? port : "");
+	memcpy(name, host, hlen);
+	name[hlen] = '\0';
+	/* unbound takes addresses only: a name is looked up the usual way */
+	if (!inet_pton(AF_INET, name, buf) && !inet_pton(AF_INET6, name, buf)) {
+		struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
+		if (getaddrinfo(name, NULL, &hints, &ai))
+			return -1;
+		getnameinfo(ai->ai_addr, ai->ai_addrlen, name, sizeof name, NULL, 0, NI_NUMERICHOST);
+		freeaddrinfo(ai);
+	}
+	snprintf(out, len, "%s%s%s", name, port ? "@" : "", port ? port : "");
 	return 0;
 }
 
@@ -79,7 +93,7 @@ xt_dns_new(const char *server, const char *anchor, long timeout,
 	ub_ctx_async(d->ub, 1);
 	if (server) {
 		if (forwarder(server, fwd, sizeof fwd)) {
-			snprintf(why, whylen, "--dns-server wants HOST[:PORT], got '%s'", server);
+			snprintf(why, whylen, "--dns-server wants HOST[:PORT] (a host that resolves), got '%s'", server);
 			xt_dns_free(d);
 			return NULL;
 		}
@@ -98,6 +112,10 @@ xt_dns_new(const char *server, const char *anchor, long timeout,
 		xt_dns_free(d);
 		return NULL;
 	}
+	/* RFC 6761: test. is special to resolvers, not to applications; the
+	 * resolver asked decides (libunbound would answer NXDOMAIN itself).
+	 * Last: this freezes the configuration. */
+	ub_ctx_zone_add(d->ub, "test.", "transparent");
 	return d;
 }
 

@@ -70,6 +70,7 @@ xt_exit_name(int code)
 {
 	switch (code) {
 	case XT_OK: return "ok";
+	case XT_EPROBLEM: return "problem";
 	case XT_EUSAGE: return "usage";
 	case XT_EDATA: return "bad-input";
 	case XT_ENOINPUT: return "no-input";

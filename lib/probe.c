@@ -278,7 +278,6 @@ chain_check(struct addr_probe *p, X509 *leaf, STACK_OF(X509) *sent,
 				      "add the intermediate certificate(s) after the server's own in its certificate file (the full chain)",
 				      "incomplete chain: the server does not send the intermediate %s (found at %s)",
 				      issuer, url);
-				inter = NULL; /* owned by... freed below */
 			}
 			X509_free(f2);
 			sk_X509_free(more);
@@ -334,8 +333,8 @@ identity_check(struct addr_probe *p, X509 *leaf, json_t *cert)
 	json_object_set_new(cert, "identity", str_or_null(how));
 	xt_cert_names(&ids, names, sizeof names);
 	if (how) {
-		check(p->checks, "cert.identity", "pass", NULL, "%s matches %s (%s)",
-		      names, p->domain, how);
+		check(p->checks, "cert.identity", "pass", NULL, "covers %s (%s); names: %s",
+		      p->domain, how, names);
 	} else {
 		char fix[900];
 		snprintf(fix, sizeof fix, "get a certificate with %s as a subjectAltName%s",
@@ -482,8 +481,8 @@ versions_check(struct addr_probe *p, json_t *tls)
 		modern += ok && i >= 2;
 	}
 	json_object_set_new(tls, "versions", v);
-	if (!json_object_size(v))
-		return;
+	if (!json_object_size(v) || (!modern && !old[0]))
+		return; /* no TLS at all: the tls check says so */
 	if (!modern)
 		check(p->checks, "tls.versions", "fail", "enable TLS 1.2 and 1.3 in the server's TLS settings",
 		      "neither TLS 1.2 nor TLS 1.3 is accepted");
@@ -512,6 +511,12 @@ features_check(struct addr_probe *p, struct xt_s2s *s)
 		check(p->checks, "features", "pass", NULL, "a peer can authenticate with %s%s%s",
 		      external ? "SASL EXTERNAL" : "", external && s->dialback ? " or " : "",
 		      s->dialback ? "dialback" : "");
+	else if (!p->o->auth)
+		/* servers offer EXTERNAL only to a peer whose certificate they
+		 * trust: without one, we cannot tell */
+		check(p->checks, "features", "warn",
+		      "probe with --from, --cert and --key to see whether certificate authentication works; or enable dialback (XEP-0220)",
+		      "no dialback offered, and SASL EXTERNAL is offered only to peers with a trusted certificate");
 	else
 		check(p->checks, "features", "fail",
 		      "enable server dialback (XEP-0220) or SASL EXTERNAL with certificates (XEP-0178)",
@@ -583,7 +588,7 @@ probe_address(struct addr_probe *p)
 	}
 	if (s.header || s.condition[0])
 		stream_checks(p, &s);
-	if (s.ngot && (!p->t->direct_tls || !strcmp(stage, "stream") || rc == 0)) {
+	if (s.features_seen) {
 		json_object_set_new(p->obj, "features", json_pack("{s:b, s:b}",
 			"starttls", s.starttls || p->t->direct_tls,
 			"starttls_required", s.starttls_required || p->t->direct_tls));
@@ -614,6 +619,7 @@ probe_address(struct addr_probe *p)
 			      "STARTTLS offered but not required");
 		if (xt_s2s_open(&s)) {
 			failed_at(p, &s, "stream");
+			certificate_checks(p, &s);
 			xt_s2s_close(&s);
 			goto out;
 		}
@@ -660,16 +666,17 @@ static json_t *
 tlsa_json(const struct target *t)
 {
 	json_t *list = json_array();
-	char hex[2 * 64 + 1];
 	size_t i, j;
 
 	for (i = 0; i < t->ntlsa; i++) {
 		const struct xt_tlsa *r = &t->tlsa[i];
-		for (j = 0; j < r->len && j < 64; j++)
+		char *hex = xt_malloc(2 * r->len + 1);
+		for (j = 0; j < r->len; j++)
 			sprintf(hex + 2 * j, "%02x", r->data[j]);
-		hex[2 * j] = '\0';
+		hex[2 * r->len] = '\0';
 		json_array_append_new(list, json_pack("{s:i, s:i, s:i, s:s}", "usage", r->usage,
 			"selector", r->selector, "matching_type", r->matching_type, "data", hex));
+		free(hex);
 	}
 	return list;
 }
@@ -700,6 +707,27 @@ add_addresses(const struct target *t, const struct xt_dns_answer *a,
 	}
 }
 
+/* Fills out with host if it is an IPv4 or IPv6 address; returns 1 if so. */
+static int
+literal_address(const struct target *t, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof *out);
+	if (inet_pton(AF_INET, t->host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((unsigned short)t->port);
+		return 1;
+	}
+	if (inet_pton(AF_INET6, t->host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)t->port);
+		return 1;
+	}
+	return 0;
+}
+
 /* Looks up the target's A, AAAA (as -4/-6 allow) and TLSA records at once;
  * fills out with the addresses and returns how many. */
 static size_t
@@ -713,6 +741,18 @@ lookup_target(const struct xt_probe_opts *o, struct xt_dns *dns,
 	char tlsa[300], why[400] = "";
 	size_t n = 0, q = 0, i;
 
+	if (literal_address(t, out)) {
+		/* --connect 192.0.2.1: no name, so no records either */
+		t->tlsa = NULL;
+		t->ntlsa = 0;
+		if (o->family && o->family != out->ss_family) {
+			check(checks, "dns.address", "fail", "drop -4/-6, or give an address of that family",
+			      "%s is not an %s address", t->host, o->family == AF_INET ? "IPv4" : "IPv6");
+			return 0;
+		}
+		check(checks, "dns.address", "pass", NULL, "%s is an address", t->host);
+		return 1;
+	}
 	snprintf(tlsa, sizeof tlsa, "_%u._tcp.%s", t->port, t->host);
 	names[q] = tlsa, types[q++] = XT_RR_TLSA;
 	if (o->family != AF_INET6)
@@ -723,6 +763,9 @@ lookup_target(const struct xt_probe_opts *o, struct xt_dns *dns,
 	take_tlsa(&a[0], t);
 	for (i = 1; i < q; i++) {
 		if (a[i].canon && !json_object_get(tj, "cname")) {
+			size_t cl = strlen(a[i].canon);
+			if (cl > 1 && a[i].canon[cl - 1] == '.')
+				a[i].canon[cl - 1] = '\0';
 			json_object_set_new(tj, "cname", json_string(a[i].canon));
 			if (!strcmp(t->source, "srv"))
 				check(checks, "dns.cname", "warn",
@@ -778,9 +821,14 @@ probe_target(const struct xt_probe_opts *o, struct xt_dns *dns,
 			/* per address, the records' match; the records per target */
 			json_t *m = json_object_get(p.obj, "tlsa_match"), *tl = json_object_get(tj, "tlsa");
 			size_t k;
-			for (k = 0; k < json_array_size(tl); k++)
-				json_object_set(json_array_get(tl, k), "match", json_array_get(m, k));
-			json_object_set(tj, "dane", json_object_get(p.obj, "dane_result"));
+			/* a record matches only if it matched at every address */
+			for (k = 0; k < json_array_size(tl); k++) {
+				json_t *had = json_object_get(json_array_get(tl, k), "match");
+				if (!had || json_is_true(had))
+					json_object_set(json_array_get(tl, k), "match", json_array_get(m, k));
+			}
+			if (strcmp(json_string_value(json_object_get(tj, "dane")), "mismatch"))
+				json_object_set(tj, "dane", json_object_get(p.obj, "dane_result"));
 			json_object_del(p.obj, "tlsa_match");
 			json_object_del(p.obj, "dane_result");
 		}
@@ -796,27 +844,41 @@ probe_target(const struct xt_probe_opts *o, struct xt_dns *dns,
 
 /* ---- the domain ---- */
 
+static size_t
+count_dots(const struct srvs *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += !strcmp(r->v[i].target, ".");
+	return n;
+}
+
 static void
 dns_checks(const char *domain, const struct srvs *r, json_t *checks)
 {
-	size_t i;
+	size_t i, dots = count_dots(r);
 
-	if (r->n == 1 && !strcmp(r->v[0].target, ".")) {
-		check(checks, "dns.unavailable", "fail",
-		      "remove the '.' SRV record if the domain should federate",
-		      "_xmpp-server._tcp.%s has target '.': the domain declares it has no server-to-server service",
-		      domain);
-		return;
-	}
 	if (!r->n) {
 		check(checks, "dns.srv", "pass", NULL,
 		      "no SRV records: peers connect to %s port 5269", domain);
 		return;
 	}
+	if (dots == r->n) {
+		check(checks, "dns.unavailable", "fail",
+		      "remove the '.' SRV records if the domain should federate",
+		      "the SRV target is '.': %s declares it has no server-to-server service", domain);
+		return;
+	}
+	if (dots)
+		check(checks, "dns.unavailable", "warn",
+		      "remove the '.' record: it says there is no service, the others say there is",
+		      "a '.' SRV target among real ones");
 	for (i = 0; i < r->n; i++)
-		check(checks, "dns.srv", "pass", NULL, "_%s._tcp: %s:%u (priority %u, weight %u)",
-		      r->v[i].direct_tls ? "xmpps-server" : "xmpp-server", r->v[i].target,
-		      r->v[i].port, r->v[i].priority, r->v[i].weight);
+		if (strcmp(r->v[i].target, "."))
+			check(checks, "dns.srv", "pass", NULL, "_%s._tcp: %s:%u (priority %u, weight %u)",
+			      r->v[i].direct_tls ? "xmpps-server" : "xmpp-server", r->v[i].target,
+			      r->v[i].port, r->v[i].priority, r->v[i].weight);
 }
 
 static void
@@ -918,6 +980,7 @@ xt_probe(const struct xt_probe_opts *o, struct xt_dns *dns, const char *domain,
 	json_t *report, *checks, *targets;
 	struct target t;
 	size_t i;
+	int exists = 1;
 
 	report = json_pack("{s:s, s:s}", "domain", domain, "status", "pass");
 	checks = json_array();
@@ -932,31 +995,35 @@ xt_probe(const struct xt_probe_opts *o, struct xt_dns *dns, const char *domain,
 		      "fix the zone's DNSSEC signatures (or use a resolver that passes DNSSEC records on)" :
 		      "check the resolver (--dns-server) and the domain's name servers",
 		      "cannot look up SRV records: %s", r.why);
-		goto done;
+	} else {
+		if (r.secure)
+			check(checks, "dns.dnssec", "pass", NULL, "the SRV answers are DNSSEC-validated");
+		else if (o->dnssec)
+			check(checks, "dns.dnssec", "pass", NULL, "the SRV answers are not DNSSEC-signed (DANE cannot apply)");
+		else
+			check(checks, "dns.dnssec", "pass", NULL, "DNSSEC not validated (no trust anchor)");
+		if (!r.n && !(exists = domain_exists(dns, domain)))
+			check(checks, "dns.srv", "fail", "check the spelling, or create the domain's DNS records",
+			      "%s does not exist in DNS (no SRV, A or AAAA records)", domain);
+		else
+			dns_checks(domain, &r, checks);
+		if (o->c2s)
+			c2s_checks(dns, domain, report, checks);
 	}
-	if (r.secure)
-		check(checks, "dns.dnssec", "pass", NULL, "the SRV answers are DNSSEC-validated");
-	else
-		check(checks, "dns.dnssec", "pass", NULL, "the SRV answers are not DNSSEC-signed (DANE cannot apply)");
-	if (!r.n && !domain_exists(dns, domain)) {
-		check(checks, "dns.srv", "fail", "check the spelling, or create the domain's DNS records",
-		      "%s does not exist in DNS (no SRV, A or AAAA records)", domain);
-		goto done;
-	}
-	dns_checks(domain, &r, checks);
-	if (o->c2s)
-		c2s_checks(dns, domain, report, checks);
-	if (r.n == 1 && !strcmp(r.v[0].target, "."))
-		goto done;
 	if (o->connect_host) {
+		/* --connect: the server to test, whatever DNS says */
 		t = (struct target){ o->connect_host, o->connect_port, o->connect_direct_tls,
 				     "connect", NULL, 0, 0, r.secure };
 		json_array_append_new(targets, probe_target(o, dns, domain, &t));
-	} else if (!r.n) {
+		goto done;
+	}
+	if (r.failed || !exists || (r.n && count_dots(&r) == r.n))
+		goto done;
+	if (!r.n) {
 		t = (struct target){ domain, 5269, 0, "fallback", NULL, 0, 0, r.secure };
 		json_array_append_new(targets, probe_target(o, dns, domain, &t));
 	}
-	for (i = 0; !o->connect_host && i < r.n; i++) {
+	for (i = 0; i < r.n; i++) {
 		if (!strcmp(r.v[i].target, "."))
 			continue;
 		t = (struct target){ r.v[i].target, r.v[i].port, r.v[i].direct_tls, "srv",

@@ -169,6 +169,7 @@ on_end(void *data, const char *name)
 		/* a top-level element is complete */
 		snprintf(s->got, sizeof s->got, "%s", s->current);
 		s->ngot++;
+		s->features_seen |= !strcmp(s->got, "features");
 	} else if (s->depth == 0) {
 		s->closed = 1;
 	}
@@ -184,7 +185,10 @@ on_text(void *data, const char *text, int len)
 		return;
 	have = strlen(s->collect);
 	if (have + (size_t)len < s->collect_len) {
-		memcpy(s->collect + have, text, (size_t)len);
+		int i;
+		/* what the server says goes into one-line reports */
+		for (i = 0; i < len; i++)
+			s->collect[have + (size_t)i] = (unsigned char)text[i] < 0x20 ? ' ' : text[i];
 		s->collect[have + (size_t)len] = '\0';
 	}
 }
@@ -362,7 +366,9 @@ read_until(struct xt_s2s *s, int (*want)(const struct xt_s2s *), const char *wha
 
 	while (!want(s)) {
 		if (!strcmp(s->got, "error") && s->condition[0])
-			return fail(s, "stream error: %s", s->condition);
+			return fail(s, "stream error: %s%s%s%s", s->condition,
+				    s->error_text[0] ? " (" : "", s->error_text,
+				    s->error_text[0] ? ")" : "");
 		if (s->closed)
 			return fail(s, "the server closed the stream while we waited for %s", what);
 		n = io(s, buf, sizeof buf, 0, deadline);
@@ -401,6 +407,7 @@ xt_s2s_open(struct xt_s2s *s)
 
 	new_parser(s);
 	s->ngot = 0;
+	s->features_seen = 0;
 	snprintf(hdr, sizeof hdr,
 		 "<?xml version='1.0'?><stream:stream xmlns='jabber:server' "
 		 "xmlns:stream='" NS_STREAM "' xmlns:db='jabber:server:dialback' "

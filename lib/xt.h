@@ -27,6 +27,7 @@
 /* Exit codes: one scheme for every tool, documented in xmpp-tools(7). */
 enum xt_exit {
 	XT_OK = 0,
+	XT_EPROBLEM = 1,      /* xmpp-s2s-probe: a check failed */
 	XT_EUSAGE = 64,       /* EX_USAGE: bad options or arguments */
 	XT_EDATA = 65,        /* EX_DATAERR: bad input (JSON, XML, UTF-8, JID) */
 	XT_ENOINPUT = 66,     /* EX_NOINPUT: an input file cannot be read */
@@ -412,7 +413,7 @@ int xt_tlsa_match(const struct xt_tlsa *t, X509 *leaf, STACK_OF(X509) *chain,
 /* dns.c: DNS through libunbound, DNSSEC-validated when given an anchor. */
 struct xt_dns;
 enum { XT_DNS_OK, XT_DNS_NXDOMAIN, XT_DNS_NODATA, XT_DNS_FAIL, XT_DNS_TIMEOUT };
-enum { XT_RR_A = 1, XT_RR_CNAME = 5, XT_RR_AAAA = 28, XT_RR_SRV = 33, XT_RR_TLSA = 52 };
+enum { XT_RR_A = 1, XT_RR_NS = 2, XT_RR_CNAME = 5, XT_RR_AAAA = 28, XT_RR_SRV = 33, XT_RR_TLSA = 52 };
 struct xt_dns_rr {
 	unsigned char *data; /* RDATA, wire format */
 	size_t len;
@@ -461,6 +462,7 @@ struct xt_s2s {
 	char stream_id[128], stream_from[256], stream_version[16];
 	char got[32];            /* the last complete top-level element */
 	unsigned ngot;
+	int features_seen;       /* <stream:features/> complete */
 	int starttls, starttls_required, dialback, sasl; /* stream features */
 	char mechs[256];         /* SASL mechanisms, space-separated */
 	char condition[64];      /* of a stream error or a <failure/> */
@@ -512,6 +514,7 @@ struct xt_probe_opts {
 	long timeout;            /* seconds, for every step */
 	int warn_days;
 	int c2s;                 /* also check the client SRV records */
+	int dnssec;              /* answers are validated (a trust anchor) */
 };
 /* Probes domain; returns its report (see xmpp-s2s-probe(1)). *dns_failed
  * is set when the resolver gave no usable answer. */

@@ -8,9 +8,10 @@ setup() {
 	cd "$BATS_TEST_DIRNAME/.." || return 1
 }
 
-# long_options TOOL: the long options TOOL --help lists, one a line.
+# long_options TOOL: the long options TOOL --help lists, one a line
+# (digits too: xmpp-s2s-probe has --c2s and --ipv4).
 long_options() {
-	"$1" --help | grep -o -- '--[a-z][a-z-]*' | sort -u
+	"$1" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u
 }
 
 # man_text PAGE: the page as a reader sees it (plain text without
@@ -193,6 +194,46 @@ check_unknown() {
 	check_options xmpp-sendfile fish completions/xmpp-sendfile.fish $FISH_SHARED
 }
 
+# xmpp-s2s-probe takes no account: its completions do not use the shared
+# files (they would offer account options it does not have), so each file
+# must hold every option itself, -v, -q, -h and -V included.
+@test "xmpp-s2s-probe: every option in --help is documented in xmpp-s2s-probe(1)" {
+	check_options xmpp-s2s-probe man man/xmpp-s2s-probe.1
+}
+
+@test "xmpp-s2s-probe: every option in --help completes in bash" {
+	check_options xmpp-s2s-probe bash completions/xmpp-s2s-probe.bash
+}
+
+@test "xmpp-s2s-probe: every option in --help completes in zsh" {
+	check_options xmpp-s2s-probe zsh completions/_xmpp-s2s-probe
+}
+
+@test "xmpp-s2s-probe: every option in --help completes in fish" {
+	check_options xmpp-s2s-probe fish completions/xmpp-s2s-probe.fish
+}
+
+@test "xmpp-s2s-probe: its completions offer no account option" {
+	local f opt
+	local code
+	for f in completions/xmpp-s2s-probe.bash completions/_xmpp-s2s-probe \
+		completions/xmpp-s2s-probe.fish; do
+		# the code, without its comments
+		code=$(grep -v '^[[:space:]]*#' "$f")
+		for opt in jid account config password-file password-cmd server \
+			insecure resource connect-timeout; do
+			if grep -qE -- "(--|-l[[:space:]]+)$opt([^[:alnum:]-]|\$)" <<<"$code"; then
+				echo "$f offers --$opt" >&2
+				return 1
+			fi
+		done
+		if grep -qE '_xmpp_tools_common_opts|_xmpp_tools_common_arg|_xmpp-tools-common-args|__xmpp_tools_common ' <<<"$code"; then
+			echo "$f uses the shared account options" >&2
+			return 1
+		fi
+	done
+}
+
 @test "xmpp-send --version prints its name and version and exits 0" {
 	check_version xmpp-send
 }
@@ -213,6 +254,10 @@ check_unknown() {
 	check_version xmpp-sendfile
 }
 
+@test "xmpp-s2s-probe --version prints its name and version and exits 0" {
+	check_version xmpp-s2s-probe
+}
+
 @test "xmpp-send --help prints the usage on stdout and exits 0" {
 	check_help xmpp-send
 }
@@ -231,6 +276,10 @@ check_unknown() {
 
 @test "xmpp-sendfile --help prints the usage on stdout and exits 0" {
 	check_help xmpp-sendfile
+}
+
+@test "xmpp-s2s-probe --help prints the usage on stdout and exits 0" {
+	check_help xmpp-s2s-probe
 }
 
 @test "xmpp-send: an unknown option exits 64 with one error line naming it and --help" {
@@ -258,11 +307,19 @@ check_unknown() {
 	check_unknown xmpp-sendfile -Z
 }
 
+@test "xmpp-s2s-probe: an unknown option exits 64 with one error line naming it and --help" {
+	check_unknown xmpp-s2s-probe --no-such-option
+	check_unknown xmpp-s2s-probe -Z
+	# no account options
+	check_unknown xmpp-s2s-probe --jid
+}
+
 @test "the man pages have no mandoc warnings" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed"
 	local page
 	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-roster.1 \
-		man/xmpp-presence.1 man/xmpp-sendfile.1 man/xmpp-tools.7; do
+		man/xmpp-presence.1 man/xmpp-sendfile.1 man/xmpp-s2s-probe.1 \
+		man/xmpp-tools.7; do
 		[ -f "$page" ] || { echo "$page does not exist" >&2; return 1; }
 	done
 	run mandoc -T lint -W warning man/*.1 man/*.7
@@ -274,7 +331,8 @@ check_unknown() {
 	local f
 	for f in completions/xmpp-send.bash completions/xmpp-listen.bash \
 		completions/xmpp-roster.bash completions/xmpp-presence.bash \
-		completions/xmpp-sendfile.bash $BASH_SHARED; do
+		completions/xmpp-sendfile.bash completions/xmpp-s2s-probe.bash \
+		$BASH_SHARED; do
 		bash -n "$f"
 	done
 }
@@ -284,7 +342,7 @@ check_unknown() {
 	local f
 	for f in completions/_xmpp-send completions/_xmpp-listen \
 		completions/_xmpp-roster completions/_xmpp-presence \
-		completions/_xmpp-sendfile $ZSH_SHARED; do
+		completions/_xmpp-sendfile completions/_xmpp-s2s-probe $ZSH_SHARED; do
 		zsh -n "$f"
 	done
 }
@@ -294,7 +352,8 @@ check_unknown() {
 	local f
 	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
 		completions/xmpp-roster.fish completions/xmpp-presence.fish \
-		completions/xmpp-sendfile.fish $FISH_SHARED; do
+		completions/xmpp-sendfile.fish completions/xmpp-s2s-probe.fish \
+		$FISH_SHARED; do
 		fish -n "$f"
 	done
 }
@@ -326,16 +385,7 @@ check_unknown() {
 	run bash --norc -c '
 		source completions/xmpp-roster.bash
 		source completions/xmpp-presence.bash
-		# c FUNCTION WORD...: completes the last WORD
-		c() {
-			local fn=$1
-			shift
-			COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
-			COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
-			COMPREPLY=()
-			$fn "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-			echo "[${COMPREPLY[*]}]"
-		}
+		source tests/complete.bash
 		c _xmpp_roster xmpp-roster ""
 		c _xmpp_roster xmpp-roster -a work --name Bob s
 		c _xmpp_roster xmpp-roster -a ""
@@ -364,21 +414,14 @@ check_unknown() {
 	touch "$BATS_TEST_TMPDIR/files/report.pdf" "$BATS_TEST_TMPDIR/files/notes.txt"
 	run bash --norc -c '
 		source completions/xmpp-sendfile.bash
+		source tests/complete.bash
 		cd "$1" || exit 1
-		# c WORD...: completes the last WORD
-		c() {
-			COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
-			COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
-			COMPREPLY=()
-			_xmpp_sendfile "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-			echo "[${COMPREPLY[*]}]"
-		}
-		c xmpp-sendfile re
-		c xmpp-sendfile --encrypt report.pdf n
-		c xmpp-sendfile -a ""
-		c xmpp-sendfile --type image/p
-		c xmpp-sendfile --no-s
-		c xmpp-sendfile -- n' _ "$BATS_TEST_TMPDIR/files"
+		c _xmpp_sendfile xmpp-sendfile re
+		c _xmpp_sendfile xmpp-sendfile --encrypt report.pdf n
+		c _xmpp_sendfile xmpp-sendfile -a ""
+		c _xmpp_sendfile xmpp-sendfile --type image/p
+		c _xmpp_sendfile xmpp-sendfile --no-s
+		c _xmpp_sendfile xmpp-sendfile -- n' _ "$BATS_TEST_TMPDIR/files"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "[report.pdf]" ]
 	[ "${lines[1]}" = "[notes.txt]" ]
@@ -388,12 +431,37 @@ check_unknown() {
 	[ "${lines[5]}" = "[notes.txt]" ]
 }
 
+@test "bash completes xmpp-s2s-probe's options and their files, and no account" {
+	mkdir -p "$BATS_TEST_TMPDIR/files/certs"
+	touch "$BATS_TEST_TMPDIR/files/ca.pem" "$BATS_TEST_TMPDIR/files/root.key"
+	run bash --norc -c '
+		source completions/xmpp-s2s-probe.bash
+		source tests/complete.bash
+		cd "$1" || exit 1
+		c _xmpp_s2s_probe xmpp-s2s-probe --tr
+		c _xmpp_s2s_probe xmpp-s2s-probe --cafile c
+		c _xmpp_s2s_probe xmpp-s2s-probe --capath ""
+		c _xmpp_s2s_probe xmpp-s2s-probe --trust-anchor n
+		c _xmpp_s2s_probe xmpp-s2s-probe -j ""
+		c _xmpp_s2s_probe xmpp-s2s-probe --ja
+		c _xmpp_s2s_probe xmpp-s2s-probe ex' _ "$BATS_TEST_TMPDIR/files"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "[--trust-anchor]" ]
+	[ "${lines[1]}" = "[ca.pem certs]" ]
+	[ "${lines[2]}" = "[certs]" ]
+	[ "${lines[3]}" = "[none]" ]
+	[ "${lines[4]}" = "[]" ]	# -j is --jobs: a number
+	[ "${lines[5]}" = "[]" ]	# no --jid
+	[ "${lines[6]}" = "[]" ]	# domains: nothing to offer
+}
+
 @test "make install puts binaries, man pages and completions under DESTDIR and PREFIX; uninstall removes them" {
 	local root=$BATS_TEST_TMPDIR/root tool
 	# O= the suite's own build: nothing is rebuilt
 	run make --no-print-directory -s O="$XT_BIN" install DESTDIR="$root" PREFIX=/opt/xt
 	[ "$status" -eq 0 ]
-	for tool in xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile; do
+	for tool in xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile \
+		xmpp-s2s-probe; do
 		[ -x "$root/opt/xt/bin/$tool" ]
 		[ -f "$root/opt/xt/share/man/man1/$tool.1" ]
 		[ -f "$root/opt/xt/share/bash-completion/completions/$tool" ]

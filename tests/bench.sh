@@ -38,7 +38,7 @@ fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-bench.XXXXXX")
 export XT_TEST_PORT=$(tests/server.sh port) XT_UPLOAD_LIMIT=$((1100 * 1024 * 1024))
 export XT_PROSODY_LOG=warn
-trap 'tests/server.sh stop "$dir"; rm -rf "$dir"' EXIT
+trap 'tests/s2s-env.sh stop "$dir/s2s" 2>/dev/null; tests/server.sh stop "$dir"; rm -rf "$dir"' EXIT
 tests/server.sh start "$dir" >/dev/null
 eval "$(tests/server.sh env "$dir")"
 host=${XT_C2S%:*} port=${XT_C2S#*:}
@@ -205,11 +205,32 @@ upload() {
 	done
 }
 
+# 5. xmpp-s2s-probe over local test domains (tests/s2s-env.sh: its own DNS
+# server and an s2s Prosody), one domain at a time and eight at once.
+s2s_probe() {
+	local n=50 j passed
+	[ $quick = 1 ] && n=20
+	note "== s2s probe, $n domains"
+	XT_S2S_BULK=$n tests/s2s-env.sh start "$dir/s2s" >/dev/null
+	eval "$(tests/s2s-env.sh env "$dir/s2s")"
+	seq 1 "$n" | sed 's/^/d/; s/$/.bulk.test/' >"$dir/domains"
+	for j in 1 8; do
+		gtime "$bin/xmpp-s2s-probe" --json -j "$j" --dns-server "$XT_S2S_DNS" \
+			--trust-anchor "$XT_S2S_ANCHOR" --cafile "$XT_S2S_CAFILE" \
+			<"$dir/domains" >"$dir/probe.out"
+		passed=$(grep -c '"status":"pass"' "$dir/probe.out" || true)
+		row "5. s2s probe $n domains" "xmpp-s2s-probe -j $j" "$wall s" "${cpu} s CPU" \
+			"${rss} KiB" "$passed of $n passed"
+		eval "probe_j$j=$wall"
+	done
+	tests/s2s-env.sh stop "$dir/s2s"
+}
+
 one_message
 streaming
 receiving
 upload
-row "5. s2s probe" "xmpp-s2s-probe" "not built yet (issue 6)" "" "" ""
+s2s_probe
 
 {
 	echo "# Benchmarks"
@@ -238,5 +259,6 @@ row "5. s2s probe" "xmpp-s2s-probe" "not built yet (issue 6)" "" "" ""
 		eval "a=\$rate_xmpp_send___lines$n b=\$rate_raw_pipeline__server_limit_$n"
 		echo "- stream $n: xmpp-send --lines / raw pipeline = $(echo "scale=2; $a / $b" | bc) (target >= 0.9)."
 	done
+	echo "- s2s probe: -j 8 / -j 1 wall time = $(echo "scale=2; $probe_j8 / $probe_j1" | bc)."
 } >BENCHMARKS.md
 cat BENCHMARKS.md
