@@ -107,7 +107,8 @@ lookup_srv(struct xt_dns *dns, const char *plain, const char *tls,
 	xt_dns_queries(dns, names, types, a, 2);
 	add_srv(n1, &a[0], 0, r);
 	add_srv(n2, &a[1], 1, r);
-	qsort(r->v, r->n, sizeof *r->v, srv_order);
+	if (r->n)
+		qsort(r->v, r->n, sizeof *r->v, srv_order);
 }
 
 static json_t *
@@ -881,10 +882,37 @@ dns_checks(const char *domain, const struct srvs *r, json_t *checks)
 			      r->v[i].port, r->v[i].priority, r->v[i].weight);
 }
 
+/* Counts the client SRV targets with neither A nor AAAA; names them. */
+static size_t
+c2s_unresolved(struct xt_dns *dns, const struct srvs *c, char *why, size_t len)
+{
+	struct xt_dns_answer a[2];
+	size_t i, n = 0;
+
+	why[0] = '\0';
+	for (i = 0; i < c->n; i++) {
+		const char *names[2] = { c->v[i].target, c->v[i].target };
+		const int types[2] = { XT_RR_A, XT_RR_AAAA };
+		if (!strcmp(c->v[i].target, "."))
+			continue;
+		xt_dns_queries(dns, names, types, a, 2);
+		if (!a[0].n && !a[1].n) {
+			n++;
+			snprintf(why + strlen(why), len - strlen(why), "%s%s",
+				 why[0] ? ", " : "", c->v[i].target);
+		}
+		xt_dns_answer_free(&a[0]);
+		xt_dns_answer_free(&a[1]);
+	}
+	return n;
+}
+
 static void
 c2s_checks(struct xt_dns *dns, const char *domain, json_t *report, json_t *checks)
 {
 	struct srvs c = { 0 };
+	char why[300];
+	size_t missing;
 
 	lookup_srv(dns, "xmpp-client", "xmpps-client", domain, &c);
 	json_object_set_new(report, "c2s_srv", srv_json(&c, "xmpp-client", "xmpps-client"));
@@ -894,8 +922,13 @@ c2s_checks(struct xt_dns *dns, const char *domain, json_t *report, json_t *check
 		check(checks, "dns.c2s", "warn",
 		      "add _xmpp-client._tcp (and _xmpps-client._tcp) SRV records so that clients find the server",
 		      "no client SRV records: clients fall back to %s port 5222", domain);
+	else if ((missing = c2s_unresolved(dns, &c, why, sizeof why)))
+		check(checks, "dns.c2s", "fail", "add A and/or AAAA records for the client SRV targets",
+		      "%zu client SRV target%s without an address: %s", missing,
+		      missing == 1 ? "" : "s", why);
 	else
-		check(checks, "dns.c2s", "pass", NULL, "%zu client SRV record%s", c.n, c.n == 1 ? "" : "s");
+		check(checks, "dns.c2s", "pass", NULL, "%zu client SRV record%s, every target has an address",
+		      c.n, c.n == 1 ? "" : "s");
 	free_srvs(&c);
 }
 

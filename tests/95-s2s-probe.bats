@@ -278,6 +278,9 @@ check_message() {
 	[ "$(check_status dns.c2s)" = pass ]
 	run -0 probe --json --no-tls-versions --c2s directtls.test
 	[ "$(check_status dns.c2s)" = warn ]
+	run -1 probe --json --no-tls-versions --c2s dead.test
+	[ "$(check_status dns.c2s)" = fail ]
+	[[ $(check_message dns.c2s) == *"without an address: nowhere.dead.test" ]]
 }
 
 @test "--connect probes the given address; DNS is still checked" {

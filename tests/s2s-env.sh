@@ -26,7 +26,8 @@
 #                   and _xmpps-server to :TLSPORT, TLSA 3 1 1 on both, client
 #                   SRV _xmpp-client (5222); cert from the root with DNS-ID,
 #                   XmppAddr and SRV-ID (XT_S2S_GOOD_SPKI = its SPKI sha256)
-#   dead.test       SRV to xmpp.dead.test (A only) at DEAD_PORT: refused
+#   dead.test       SRV to xmpp.dead.test (A only) at DEAD_PORT: refused;
+#                   a client SRV record to a name with no address
 #   nosrv.test      no SRV, A/AAAA on the domain: fallback to 5269
 #   unavailable.test  SRV "0 0 0 ." (service declared unavailable)
 #   cname.test      SRV target alias.cname.test is a CNAME to xmpp.good.test
@@ -254,6 +255,7 @@ $(addrs xmpp.good)
 ; dead.test: nothing listens
 _xmpp-server._tcp.dead SRV 0 5 $DEAD_PORT xmpp.dead.test.
 xmpp.dead A 127.0.0.1
+_xmpp-client._tcp.dead SRV 0 5 5222 nowhere.dead.test.
 ; nosrv.test: no SRV, fallback to the domain itself on 5269
 $(addrs nosrv)
 ; unavailable.test: service explicitly not available
@@ -436,8 +438,14 @@ ours() {
 	[ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "$dir/"
 }
 
+# running PID: PID exists and is not a zombie. (Not `ours`: just after
+# launch, the child may not have exec'd its daemon yet.)
+running() {
+	[ -r "/proc/$1/stat" ] && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat"
+}
+
 alive() { # name pid: fails, with the log's tail, when the daemon has died
-	if ! ours "$2"; then
+	if ! running "$2"; then
 		echo "s2s-env.sh: $1 exited; see $dir/$1.log" >&2
 		tail -20 "$dir/$1.log" >&2 || true
 		return 1
