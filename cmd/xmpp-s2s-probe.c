@@ -142,6 +142,9 @@ bad_domain(const char *s, size_t len)
 		return "longer than 253 characters";
 	if (xt_text_check(s, len, &at))
 		return "not valid UTF-8 text";
+	for (at = 0; at < len; at++)
+		if ((unsigned char)s[at] >= 0x80)
+			return "not ASCII: give an internationalized name in its A-label form (xn--...)";
 	if (strpbrk(s, "@/ \t\"'<>&") || strlen(s) != len)
 		return "has characters a domain cannot have";
 	if (s[0] == '.' || strstr(s, ".."))

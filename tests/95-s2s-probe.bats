@@ -256,6 +256,9 @@ check_message() {
 	[ "${lines[0]}" = "good.test: pass" ]
 	one_error_line xmpp-s2s-probe
 	stderr_has "line 4: 'not a domain' is not a domain"
+	run -65 --separate-stderr probe 'bücher.test'
+	one_error_line xmpp-s2s-probe
+	stderr_has "A-label form (xn--"
 }
 
 @test "--from with --cert and --key authenticates with SASL EXTERNAL" {
