@@ -29,15 +29,6 @@
 #define MAX_UNWRITTEN 32
 #define KEEPALIVE_MS 60000
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static size_t allocated;
 static int over_cap;
 
@@ -309,7 +300,7 @@ xt_request_ack(struct xt_conn *c)
 static void
 keepalive(struct xt_conn *c)
 {
-	long now = now_ms();
+	long now = xt_now_ms();
 
 	if (c->state != XT_CONN_ONLINE)
 		return;
@@ -347,7 +338,7 @@ sm_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	char buf[80];
 
 	(void)xc;
-	c->last_rx = now_ms();
+	c->last_rx = xt_now_ms();
 	if (!strcmp(name, "enabled")) {
 		c->sm_enabled = 1;
 	} else if (!strcmp(name, "failed")) {
@@ -376,7 +367,7 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	const char *ns = xmpp_stanza_get_ns(st), *id, *type, *name;
 
 	(void)xc;
-	c->last_rx = now_ms();
+	c->last_rx = xt_now_ms();
 	if (ns && !strcmp(ns, NS_SM))
 		return 1;
 	if (c->sm && c->sm_enabled)
@@ -469,7 +460,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 		xt_close(c);
 		return rc;
 	}
-	c->last_rx = now_ms();
+	c->last_rx = xt_now_ms();
 	/* the password is no longer needed */
 	if (a->password)
 		explicit_bzero(a->password, strlen(a->password));
@@ -503,10 +494,10 @@ xt_run(struct xt_conn *c, int ms)
 int
 xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
 {
-	long deadline = now_ms() + timeout * 1000L;
+	long deadline = xt_now_ms() + timeout * 1000L;
 
 	while (!done(data)) {
-		long left = deadline - now_ms();
+		long left = deadline - xt_now_ms();
 		if (c->state == XT_CONN_CLOSED)
 			return c->error ? c->error : XT_EUNAVAILABLE;
 		if (left <= 0)

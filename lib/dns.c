@@ -24,15 +24,6 @@ struct pending {
 	struct ub_result *r;
 };
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 /* "HOST", "HOST:PORT", "[V6]:PORT" to unbound's "HOST@PORT". */
 static int
 forwarder(const char *server, char *out, size_t len)
@@ -145,7 +136,7 @@ static void
 resolve(struct xt_dns *d, const char *const *names, const int *types,
 	struct pending *p, size_t n)
 {
-	long deadline = now_ms() + d->timeout_ms, left;
+	long deadline = xt_now_ms() + d->timeout_ms, left;
 	struct pollfd pfd;
 	size_t i, open = 0;
 	int id[XT_DNS_MAX_QUERIES], err;
@@ -161,7 +152,7 @@ resolve(struct xt_dns *d, const char *const *names, const int *types,
 	pfd.fd = ub_fd(d->ub);
 	pfd.events = POLLIN;
 	while (open) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - xt_now_ms()) <= 0)
 			break;
 		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
 			break;

@@ -30,25 +30,6 @@
 #define MAX_BYTES (256 * 1024)
 #define MAX_DEPTH 16
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
-double
-xt_elapsed_ms(const struct timespec *since)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)(ts.tv_sec - since->tv_sec) * 1e3 +
-	       (double)(ts.tv_nsec - since->tv_nsec) / 1e6;
-}
-
 static int __attribute__((format(printf, 2, 3)))
 fail(struct xt_s2s *s, const char *fmt, ...)
 {
@@ -244,7 +225,7 @@ ready(int fd, short events, long deadline)
 	int n;
 
 	for (;;) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - xt_now_ms()) <= 0)
 			return 0;
 		n = poll(&p, 1, (int)left);
 		if (n > 0)
@@ -259,7 +240,7 @@ xt_s2s_connect(struct xt_s2s *s, const struct sockaddr *sa, socklen_t salen,
 	       double *ms)
 {
 	struct timespec t0;
-	long deadline = now_ms() + s->timeout_ms;
+	long deadline = xt_now_ms() + s->timeout_ms;
 	int one = 1, err = 0, r;
 	socklen_t elen = sizeof err;
 
@@ -338,7 +319,7 @@ int
 xt_s2s_write(struct xt_s2s *s, const char *xml)
 {
 	size_t len = strlen(xml), off = 0;
-	long deadline = now_ms() + s->timeout_ms;
+	long deadline = xt_now_ms() + s->timeout_ms;
 	int n;
 
 	trace(s, ">", xml, len);
@@ -360,7 +341,7 @@ xt_s2s_write(struct xt_s2s *s, const char *xml)
 static int
 read_until(struct xt_s2s *s, int (*want)(const struct xt_s2s *), const char *what)
 {
-	long deadline = now_ms() + s->timeout_ms;
+	long deadline = xt_now_ms() + s->timeout_ms;
 	char buf[4096];
 	int n;
 
@@ -434,7 +415,7 @@ int
 xt_s2s_handshake(struct xt_s2s *s, SSL_CTX *ctx, const char *sni,
 		 const char *alpn, double *ms)
 {
-	long deadline = now_ms() + s->timeout_ms;
+	long deadline = xt_now_ms() + s->timeout_ms;
 	unsigned char proto[64];
 	struct timespec t0;
 	int n, e, r;

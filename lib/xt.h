@@ -8,7 +8,8 @@
  * stanzas in (xmlin.c), building stanzas (stanza.c), rooms (muc.c),
  * archives (mam.c), rosters (roster.c), HTTP upload (upload.c), reading
  * input and secrets (io.c), certificates (cert.c), DNS (dns.c), the
- * server-to-server stream (s2s.c).
+ * server-to-server stream (s2s.c), federation checks (probe.c), the
+ * monotonic clock (clock.c).
  */
 #ifndef XT_H
 #define XT_H
@@ -63,6 +64,11 @@ const char *xt_exit_name(int code);
 void *xt_malloc(size_t n);
 char *xt_strdup(const char *s);
 void *xt_realloc(void *p, size_t n);
+
+/* clock.c: CLOCK_MONOTONIC, for deadlines and timings. */
+long xt_now_ms(void);
+/* Milliseconds since since (taken with clock_gettime(CLOCK_MONOTONIC)). */
+double xt_elapsed_ms(const struct timespec *since);
 
 /* signal.c */
 /* Set once SIGINT or SIGTERM arrived (after xt_catch_stop_signals). */
@@ -476,8 +482,6 @@ struct xt_s2s {
 	char *collect;
 	size_t collect_len, bytes_in;
 };
-/* Milliseconds since since (CLOCK_MONOTONIC). */
-double xt_elapsed_ms(const struct timespec *since);
 /* Sets up s; strings are borrowed. */
 void xt_s2s_init(struct xt_s2s *s, const char *to, const char *from,
 		 long timeout_ms, const char *label);
