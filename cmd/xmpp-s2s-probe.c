@@ -122,12 +122,13 @@ static const struct xt_tool tool = {
 static void
 parse_connect(struct probe *p)
 {
-	struct xt_account a = { 0 };
+	char *host = NULL;
+	unsigned short port = 5269;
 
-	if (xt_parse_server(&a, p->connect))
+	if (xt_parse_hostport(p->connect, &host, &port))
 		xt_usage(&tool, "--connect wants HOST[:PORT], got '%s'", p->connect);
-	p->o.connect_host = a.host;
-	p->o.connect_port = a.port ? a.port : 5269;
+	p->o.connect_host = host;
+	p->o.connect_port = port;
 }
 
 /* Returns NULL when s is a domain name we can probe, else why not. */

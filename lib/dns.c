@@ -24,43 +24,32 @@ struct pending {
 	struct ub_result *r;
 };
 
-/* "HOST", "HOST:PORT", "[V6]:PORT" to unbound's "HOST@PORT". */
+/* "HOST", "HOST:PORT", "[V6]:PORT" to unbound's "ADDRESS@PORT". */
 static int
 forwarder(const char *server, char *out, size_t len)
 {
-	const char *host = server, *port = NULL, *end;
-	char name[256];
+	char *host = NULL, addr[256];
+	unsigned short port = 0;
 	unsigned char buf[16];
-	size_t hlen;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
 
-	if (server[0] == '[') {
-		if (!(end = strchr(server, ']')))
-			return -1;
-		host = server + 1;
-		hlen = (size_t)(end - host);
-		if (end[1] == ':')
-			port = end + 2;
-		else if (end[1])
-			return -1;
-	} else if ((end = strchr(server, ':')) && !strchr(end + 1, ':')) {
-		hlen = (size_t)(end - server);
-		port = end + 1;
-	} else {
-		hlen = strlen(server);
-	}
-	if (!hlen || hlen >= 256 || (port && xt_parse_number(port, 65535) <= 0))
+	if (xt_parse_hostport(server, &host, &port))
 		return -1;
-	memcpy(name, host, hlen);
-	name[hlen] = '\0';
+	snprintf(addr, sizeof addr, "%s", host);
 	/* unbound takes addresses only: a name is looked up the usual way */
-	if (!inet_pton(AF_INET, name, buf) && !inet_pton(AF_INET6, name, buf)) {
-		struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
-		if (getaddrinfo(name, NULL, &hints, &ai))
+	if (!inet_pton(AF_INET, host, buf) && !inet_pton(AF_INET6, host, buf)) {
+		if (getaddrinfo(host, NULL, &hints, &ai)) {
+			free(host);
 			return -1;
-		getnameinfo(ai->ai_addr, ai->ai_addrlen, name, sizeof name, NULL, 0, NI_NUMERICHOST);
+		}
+		getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr, NULL, 0, NI_NUMERICHOST);
 		freeaddrinfo(ai);
 	}
-	snprintf(out, len, "%s%s%s", name, port ? "@" : "", port ? port : "");
+	free(host);
+	if (port)
+		snprintf(out, len, "%s@%u", addr, port);
+	else
+		snprintf(out, len, "%s", addr);
 	return 0;
 }
 

@@ -123,33 +123,40 @@ set(char **field, const char *v)
 }
 
 int
-xt_parse_server(struct xt_account *a, const char *v)
+xt_parse_hostport(const char *v, char **host, unsigned short *port)
 {
 	const char *colon = strrchr(v, ':');
-	long port;
+	char *h;
+	long p;
 
 	if (v[0] == '[') {
 		const char *close = strchr(v, ']');
-		if (!close)
+		if (!close || (close[1] && close[1] != ':'))
 			return -1;
-		free(a->host);
-		a->host = strndup(v + 1, (size_t)(close - v - 1));
+		h = strndup(v + 1, (size_t)(close - v - 1));
 		colon = close[1] == ':' ? close + 1 : NULL;
-	} else if (colon) {
-		free(a->host);
-		a->host = strndup(v, (size_t)(colon - v));
+	} else if (colon && strchr(v, ':') == colon) {
+		h = strndup(v, (size_t)(colon - v));
 	} else {
-		set(&a->host, v);
+		/* no port, or a bare IPv6 address (which cannot carry one) */
+		h = xt_strdup(v);
+		colon = NULL;
 	}
-	if (!a->host || !*a->host)
+	if (!h || !*h || (colon && (p = xt_parse_number(colon + 1, 65535)) <= 0)) {
+		free(h);
 		return -1;
-	if (colon) {
-		port = xt_parse_number(colon + 1, 65535);
-		if (port <= 0)
-			return -1;
-		a->port = (unsigned short)port;
 	}
+	free(*host);
+	*host = h;
+	if (colon)
+		*port = (unsigned short)p;
 	return 0;
+}
+
+int
+xt_parse_server(struct xt_account *a, const char *v)
+{
+	return xt_parse_hostport(v, &a->host, &a->port);
 }
 
 static int

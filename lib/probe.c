@@ -216,10 +216,11 @@ stream_checks(struct addr_probe *p, struct xt_s2s *s)
 	json_object_set_new(p->obj, "stream", st);
 }
 
-/* The certificate the server presented: details and checks. */
 static char *
 fetch_aia(const char *url, long timeout, size_t *len);
 
+/* The issuer a certificate's AIA names, fetched: how a missing
+ * intermediate is told from an unknown CA. */
 static X509 *
 aia_issuer(const struct xt_probe_opts *o, X509 *leaf, char **url)
 {
@@ -936,15 +937,17 @@ c2s_checks(struct xt_dns *dns, const char *domain, json_t *report, json_t *check
 static int
 domain_exists(struct xt_dns *dns, const char *domain)
 {
-	struct xt_dns_answer a;
-	int st = xt_dns_query(dns, domain, XT_RR_A, &a);
+	const char *names[2] = { domain, domain };
+	const int types[2] = { XT_RR_A, XT_RR_AAAA };
+	struct xt_dns_answer a[2];
+	int i, exists = 0;
 
-	xt_dns_answer_free(&a);
-	if (st == XT_DNS_OK || st == XT_DNS_NODATA)
-		return 1;
-	st = xt_dns_query(dns, domain, XT_RR_AAAA, &a);
-	xt_dns_answer_free(&a);
-	return st == XT_DNS_OK || st == XT_DNS_NODATA;
+	xt_dns_queries(dns, names, types, a, 2);
+	for (i = 0; i < 2; i++) {
+		exists |= a[i].status == XT_DNS_OK || a[i].status == XT_DNS_NODATA;
+		xt_dns_answer_free(&a[i]);
+	}
+	return exists;
 }
 
 static const char *

@@ -105,7 +105,10 @@ int xt_parse_options(const struct xt_tool *t, struct xt_account *a,
 /* Prints "usage: ..." and the hint on stderr; exits XT_EUSAGE. */
 void xt_usage(const struct xt_tool *t, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
-/* Sets a->host and a->port from HOST[:PORT] or [V6]:PORT; -1 if bad. */
+/* Sets *host (freeing the old one) and, if given, *port from HOST[:PORT],
+ * [V6]:PORT or a bare V6 address; -1 if bad, leaving both as they were. */
+int xt_parse_hostport(const char *v, char **host, unsigned short *port);
+/* The same for a->host and a->port. */
 int xt_parse_server(struct xt_account *a, const char *v);
 /* Parses a non-negative decimal number of seconds or a count; -1 if bad. */
 long xt_parse_number(const char *s, long max);
