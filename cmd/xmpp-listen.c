@@ -15,7 +15,7 @@
 enum format { TEXT, JSON, XML };
 enum { O_JSON = 256, O_XML, O_TEXT, O_FULL, O_FROM, O_TYPE, O_KIND, O_COUNT,
        O_TIMEOUT, O_SINCE, O_EXEC, O_NO_PRESENCE,
-       O_NO_CARBONS };
+       O_NO_CARBONS, O_RECONNECT };
 
 static const struct xt_opt opts[] = {
 	{ O_JSON, "json", NULL, "one JSON object per line (default when not a terminal)" },
@@ -32,6 +32,7 @@ static const struct xt_opt opts[] = {
 	{ O_EXEC, "exec", "CMD", "run CMD for each message, its JSON on standard input" },
 	{ O_NO_PRESENCE, "no-presence", NULL, "do not send presence: stay invisible" },
 	{ O_NO_CARBONS, "no-carbons", NULL, "do not ask for copies of other clients' messages" },
+	{ O_RECONNECT, "reconnect", NULL, "after a lost connection, reconnect and catch up from the archive" },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -48,6 +49,12 @@ struct listen {
 	char since_stamp[64];
 	long printed;
 	int output_error;
+	int reconnect;
+	char *self;               /* our bare JID */
+	char *last_id;            /* archive id of the last message printed */
+	char started[64];         /* when listening began (XEP-0082) */
+	struct xt_seen *seen;     /* ids printed: a message is printed once */
+	unsigned long dups;       /* messages not printed again */
 	struct xt_conn conn;
 };
 
@@ -88,6 +95,7 @@ option(int id, const char *arg, void *data)
 	case O_EXEC: l->exec = arg; break;
 	case O_NO_PRESENCE: l->presence = 0; break;
 	case O_NO_CARBONS: l->carbons = 0; break;
+	case O_RECONNECT: l->reconnect = 1; break;
 	}
 	return 0;
 }
@@ -221,13 +229,71 @@ run_exec(const struct listen *l, const char *json, xmpp_stanza_t *st)
 			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+/* The archive id of a message: our server's XEP-0359 stanza-id, or the
+ * MAM result's id. */
+static const char *
+archive_id(const struct listen *l, xmpp_stanza_t *st, const struct xt_json_opts *o)
+{
+	xmpp_stanza_t *ch;
+	const char *by;
+
+	if (o->archive_id)
+		return o->archive_id;
+	for (ch = xmpp_stanza_get_children(st); ch; ch = xmpp_stanza_get_next(ch)) {
+		if (xmpp_stanza_is_tag(ch) && !strcmp(xmpp_stanza_get_name(ch), "stanza-id") &&
+		    (by = xmpp_stanza_get_attribute(ch, "by")) && !strcmp(by, l->self) &&
+		    xmpp_stanza_get_ns(ch) && !strcmp(xmpp_stanza_get_ns(ch), "urn:xmpp:sid:0"))
+			return xmpp_stanza_get_attribute(ch, "id");
+	}
+	return NULL;
+}
+
+/* A message comes twice when the archive and the live stream overlap after
+ * a reconnection, or when a sender sent it again after losing its own
+ * connection (same origin-id, XEP-0359): print it once. */
+static int
+duplicate(struct listen *l, xmpp_stanza_t *st, const char *sid)
+{
+	xmpp_stanza_t *oid = xmpp_stanza_get_child_by_name_and_ns(st, "origin-id",
+								   "urn:xmpp:sid:0");
+	const char *id = oid ? xmpp_stanza_get_attribute(oid, "id") : NULL;
+	const char *from = xmpp_stanza_get_from(st);
+	char key[1024];
+	int dup = 0;
+	size_t n;
+
+	if (sid) {
+		snprintf(key, sizeof key, "s %s", sid);
+		dup |= xt_seen(&l->seen, key);
+	}
+	if (id && from) {
+		n = strcspn(from, "/");
+		snprintf(key, sizeof key, "o %.*s %s", (int)n, from, id);
+		dup |= xt_seen(&l->seen, key);
+	}
+	return dup;
+}
+
 static void
 print_stanza(struct listen *l, xmpp_stanza_t *st, const struct xt_json_opts *o)
 {
 	char *json = NULL;
+	const char *sid = NULL;
+	int message = !strcmp(xmpp_stanza_get_name(st), "message");
 
 	if (!wanted(l, st) || (l->count >= 0 && l->printed >= l->count))
 		return;
+	if (message) {
+		sid = archive_id(l, st, o);
+		if (duplicate(l, st, sid)) {
+			l->dups++;
+			return;
+		}
+		if (sid && !o->carbon) {
+			free(l->last_id);
+			l->last_id = xt_strdup(sid);
+		}
+	}
 	if (l->format == JSON || l->exec)
 		json = xt_stanza_to_json(st, o);
 	if (l->format == JSON)
@@ -339,11 +405,56 @@ enable_carbons(struct listen *l)
 	return 0;
 }
 
+/* What a session does before listening: carbons, the archive after
+ * after_id or since stamp (none when both are NULL), presence, rooms. */
+static int
+start_session(struct listen *l, const char *stamp, const char *after_id)
+{
+	int rc = 0;
+
+	if (l->carbons)
+		rc = enable_carbons(l);
+	if (!rc && (stamp || after_id))
+		rc = xt_mam_fetch(&l->conn, NULL, stamp, after_id);
+	if (!rc && l->presence)
+		xt_send_presence(&l->conn);
+	if (!rc)
+		rc = xt_rooms_join(&l->conn, &l->rooms, 0);
+	return rc;
+}
+
+/* --reconnect: a new session catches up from the archive, after the last
+ * message printed (or since listening began), before going on. */
+static int
+resume_session(struct xt_conn *c, void *data)
+{
+	struct listen *l = data;
+
+	(void)c;
+	return start_session(l, l->last_id ? NULL : l->started, l->last_id);
+}
+
+static int
+listen_until_done(struct listen *l)
+{
+	int rc = xt_wait(&l->conn, listen_done, l, l->timeout > 0 ? l->timeout : 1L << 30);
+
+	if (rc == XT_ETIMEOUT && l->count < 0)
+		return 0; /* --timeout alone is a duration, not a failure */
+	if (rc && rc != XT_ETIMEOUT)
+		xt_error(rc, "%s", l->conn.why);
+	else if (rc)
+		xt_error(rc, "timed out after %ld s with %ld of %ld stanzas",
+			 l->timeout, l->printed, l->count);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct xt_account acct = { 0 };
 	struct listen *l = &L;
+	time_t now = time(NULL);
 	int rc;
 
 	xt_init(argv[0]);
@@ -354,32 +465,28 @@ main(int argc, char **argv)
 	if (l->since && xt_parse_since(l->since, l->since_stamp, sizeof l->since_stamp))
 		xt_usage(&tool, "--since wants 2026-01-31T12:00:00Z, 2026-01-31 or a time "
 			 "ago such as 2h; got '%s'", l->since);
+	if (l->reconnect)
+		acct.retry_for = -1;
+	strftime(l->started, sizeof l->started, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	xt_catch_stop_signals();
 	if ((rc = xt_login(&l->conn, &acct)))
 		return rc;
+	l->self = xt_jid_bare(acct.jid);
 	l->conn.on_stanza = on_stanza;
 	l->conn.on_stanza_data = l;
-	if (l->carbons)
-		rc = enable_carbons(l);
-	if (!rc && l->since)
-		rc = xt_mam_fetch(&l->conn, NULL, l->since_stamp);
-	if (!rc && l->presence)
-		xt_send_presence(&l->conn);
-	if (!rc)
-		rc = xt_rooms_join(&l->conn, &l->rooms, 0);
-	if (!rc) {
-		rc = xt_wait(&l->conn, listen_done, l, l->timeout > 0 ? l->timeout : 1L << 30);
-		if (rc == XT_ETIMEOUT && l->count < 0)
-			rc = 0; /* --timeout alone is a duration, not a failure */
-		else if (rc && rc != XT_ETIMEOUT)
-			xt_error(rc, "%s", l->conn.why);
-		else if (rc)
-			xt_error(rc, "timed out after %ld s with %ld of %ld stanzas",
-				 l->timeout, l->printed, l->count);
-	}
+	l->conn.on_reconnect = resume_session;
+	l->conn.on_reconnect_data = l;
+	if ((rc = start_session(l, l->since ? l->since_stamp : NULL, NULL)) == 0)
+		rc = listen_until_done(l);
 	if (l->output_error > 0)
 		rc = xt_error(XT_EIO, "writing standard output failed");
+	if (l->dups)
+		xt_warn("%lu message(s) came twice (archive and live, or sent again by a "
+			"reconnecting sender) and were printed once", l->dups);
 	xt_close(&l->conn);
 	xt_account_free(&acct);
+	xt_seen_free(&l->seen);
+	free(l->last_id);
+	free(l->self);
 	return rc;
 }

@@ -7,7 +7,7 @@
 
 enum mode { WHOLE, LINES, JSON, XML };
 enum { O_LINES = 256, O_JSON, O_XML, O_SUBJECT,
-       O_NO_STORE, O_RECEIPT, O_URL, O_TIMEOUT };
+       O_NO_STORE, O_RECEIPT, O_URL, O_TIMEOUT, O_RETRY_FOR, O_BOUNCE_WAIT };
 
 static const struct xt_opt opts[] = {
 	{ 'm', "message", "TEXT", "the message body (else read from standard input)" },
@@ -21,6 +21,8 @@ static const struct xt_opt opts[] = {
 	{ O_NO_STORE, "no-store", NULL, "ask servers not to archive the messages (XEP-0334)" },
 	{ O_RECEIPT, "receipt", NULL, "also wait for delivery receipts (XEP-0184)" },
 	{ O_TIMEOUT, "timeout", "S", "wait at most S seconds for confirmations (30)" },
+	{ O_RETRY_FOR, "retry-for", "S", "after a lost connection, reconnect and resend for up to S seconds (0)" },
+	{ O_BOUNCE_WAIT, "bounce-wait", "MS", "wait MS milliseconds for late bounces from other domains (1000)" },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -29,9 +31,11 @@ struct send {
 	struct xt_msg msg;        /* options that apply to every message */
 	struct xt_rooms rooms;
 	long timeout;
+	long retry_for, bounce_wait;
 	char **rcpt;              /* command-line recipients */
 	size_t nrcpt;
 	int bad_input;            /* a line was rejected */
+	int cut;                  /* the connection went before the input ended */
 	struct xt_conn conn;
 	/* XEP-0184 receipts still awaited: ids and labels */
 	char **want_id, **want_label;
@@ -59,11 +63,19 @@ option(int id, const char *arg, void *data)
 		if ((s->timeout = xt_parse_number(arg, 86400)) <= 0)
 			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
 		break;
+	case O_RETRY_FOR:
+		if ((s->retry_for = xt_parse_number(arg, 1L << 30)) < 0)
+			return xt_error(XT_EUSAGE, "--retry-for wants seconds, got '%s'", arg);
+		break;
+	case O_BOUNCE_WAIT:
+		if ((s->bounce_wait = xt_parse_number(arg, 600000)) < 0)
+			return xt_error(XT_EUSAGE, "--bounce-wait wants milliseconds, got '%s'", arg);
+		break;
 	}
 	return 0;
 }
 
-static struct send S = { .timeout = 30 };
+static struct send S = { .timeout = 30, .bounce_wait = 1000 };
 static const struct xt_tool tool = {
 	.name = "xmpp-send",
 	.synopsis = "[options] JID... [-m TEXT]\n"
@@ -325,6 +337,20 @@ feed_xml(struct send *s, struct xt_xmlin *x, const char *buf, size_t n)
 	return rc;
 }
 
+/* The connection is gone for good (after --retry-for) before the input
+ * ended: what was not read is not sent, and the exit status says so. */
+static void
+input_cut(struct send *s, unsigned long lineno)
+{
+	s->cut = 1;
+	if (lineno)
+		xt_error(XT_EPARTIAL, "stopped reading standard input after line %lu: %s",
+			 lineno, s->conn.why[0] ? s->conn.why : "the connection is gone");
+	else
+		xt_error(XT_EPARTIAL, "stopped reading standard input before its end: %s",
+			 s->conn.why[0] ? s->conn.why : "the connection is gone");
+}
+
 static int
 stream_xml(struct send *s)
 {
@@ -333,7 +359,11 @@ stream_xml(struct send *s)
 	ssize_t n = 1;
 	int rc = 0;
 
-	while (n > 0 && rc == 0 && s->conn.state == XT_CONN_ONLINE) {
+	while (n > 0 && rc == 0) {
+		if (!xt_online(&s->conn)) {
+			input_cut(s, 0);
+			break;
+		}
 		if (!xt_poll_fd(&s->conn, 0, 100)) {
 			xt_request_ack(&s->conn);
 			continue;
@@ -360,7 +390,11 @@ stream_lines(struct send *s)
 	size_t len;
 	int rc = 0, toolong;
 
-	while (!in.eof && rc == 0 && s->conn.state == XT_CONN_ONLINE) {
+	while (!in.eof && rc == 0) {
+		if (!xt_online(&s->conn)) {
+			input_cut(s, in.lineno);
+			break;
+		}
 		if (!xt_poll_fd(&s->conn, 0, 100)) {
 			xt_request_ack(&s->conn);
 			continue;
@@ -443,6 +477,7 @@ main(int argc, char **argv)
 	s->rcpt = argv + i;
 	s->nrcpt = (size_t)(argc - i);
 	check_arguments(s);
+	acct.retry_for = s->retry_for;
 	if (s->mode == WHOLE && !s->msg.body)
 		s->msg.body = body = read_whole_body();
 	if ((rc = xt_login(&s->conn, &acct))) {
@@ -456,6 +491,8 @@ main(int argc, char **argv)
 		rc = send_all(s);
 	if (rc == 0 || rc == XT_EDATA)
 		rc = xt_confirm_all(&s->conn, s->timeout);
+	if (rc == 0)
+		rc = xt_await_bounces(&s->conn, s->bounce_wait);
 	else if (s->conn.error)
 		xt_error(rc, "%s", s->conn.why);
 	if (rc == 0)
@@ -464,6 +501,8 @@ main(int argc, char **argv)
 	xt_account_free(&acct);
 	free_receipts(s);
 	free(body);
+	if (rc == 0 && s->cut)
+		rc = XT_EPARTIAL;
 	if (rc == 0 && s->bad_input)
 		rc = XT_EDATA;
 	return rc;

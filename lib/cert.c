@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "xt.h"
@@ -318,6 +319,20 @@ tlsa_selected(X509 *x, int selector, int *len)
 	else
 		return NULL;
 	return *len > 0 ? der : NULL;
+}
+
+int
+xt_cert_spki_sha256(X509 *x, char *out, size_t outlen)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH], *der;
+	int len = 0;
+
+	if (outlen < 45 || !(der = tlsa_selected(x, 1, &len)))
+		return -1;
+	SHA256(der, (size_t)len, md);
+	OPENSSL_free(der);
+	EVP_EncodeBlock((unsigned char *)out, md, sizeof md);
+	return 0;
 }
 
 static int

@@ -27,7 +27,9 @@
 #define MEMORY_CAP (64L * 1024 * 1024)
 /* stanzas serialized but not yet written to the socket */
 #define MAX_UNWRITTEN 32
-#define KEEPALIVE_MS 60000
+/* reconnecting: first wait, and the longest one between attempts */
+#define BACKOFF_FIRST_MS 200
+#define BACKOFF_MAX_MS 5000
 
 static size_t allocated;
 static int over_cap;
@@ -118,6 +120,36 @@ print_redacted(const char *dir, const char *xml)
 	fprintf(stderr, "%s %s\n", dir, xml);
 }
 
+/* --pin: the server's public key must be the pinned one, whoever signed
+ * it. libstrophe has no hook between the TLS handshake and SASL, but logs
+ * the certificate right after the handshake, before it sends anything
+ * more: a wrong key closes the socket there, so no credentials follow. */
+static void
+check_pin(struct xt_conn *c)
+{
+	xmpp_tlscert_t *cert;
+	X509 *x = NULL;
+	char have[64];
+
+	if (!c->acct->pin || c->pin_checked)
+		return;
+	c->pin_checked = 1;
+	if ((cert = xmpp_conn_get_peer_cert(c->xc))) {
+		x = xt_cert_from_pem(xmpp_tlscert_get_pem(cert));
+		xmpp_tlscert_free(cert);
+	}
+	if (x && xt_cert_spki_sha256(x, have, sizeof have) == 0 &&
+	    !strcmp(have, c->acct->pin + 7)) {
+		X509_free(x);
+		return;
+	}
+	xt_fail(c, XT_ETLS, "TLS: the key of %s does not match --pin (its key is "
+		"sha256:%s): refusing to log in", c->where, x ? have : "unreadable");
+	X509_free(x);
+	if (c->sock >= 0)
+		shutdown(c->sock, SHUT_RDWR);
+}
+
 /* libstrophe reports through its logger only; the reasons for a failed
  * connection are picked out of it here. */
 static void
@@ -142,6 +174,8 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 			print_redacted(">", msg + 6);
 		return;
 	}
+	if (!strcmp(area, "tls") && !strncmp(msg, "Subject=", 8))
+		check_pin(c);
 	if (!strcmp(msg, "connection successful"))
 		c->tcp_up = 1;
 	else if (!strncmp(msg, "connection failed, error ", 25))
@@ -192,6 +226,8 @@ certfail(const xmpp_tlscert_t *cert, const char *errormsg)
 
 	if (!c || c->tls_why[0])
 		return 0;
+	if (c->acct->pin)
+		return 1; /* the pinned key decides, after the handshake */
 	snprintf(c->tls_fp, sizeof c->tls_fp, "%s", fp ? fp : "?");
 	if (errormsg && strstr(errormsg, "hostname")) {
 		cert_names(cert, names, sizeof names);
@@ -217,6 +253,27 @@ sockopt(xmpp_conn_t *xc, void *sockp)
 	return 0;
 }
 
+/* A failure worth reconnecting after: the network, a timeout, a server
+ * going down or restarting; not a refused login or certificate. */
+static int
+is_transient(const xmpp_stream_error_t *se, const struct xt_conn *c)
+{
+	if (c->error == XT_EAUTH || c->error == XT_ETLS)
+		return 0;
+	if (!se)
+		return 1;
+	switch (se->type) {
+	case XMPP_SE_SYSTEM_SHUTDOWN:
+	case XMPP_SE_CONN_TIMEOUT:
+	case XMPP_SE_INTERNAL_SERVER_ERROR:
+	case XMPP_SE_REMOTE_CONN_FAILED:
+	case XMPP_SE_RESOURCE_CONSTRAINT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static void
 conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	   xmpp_stream_error_t *se, void *data)
@@ -231,12 +288,14 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 		c->state = XT_CONN_ONLINE;
 		return;
 	}
+	c->sock = -1; /* closed by libstrophe: its number may be reused */
 	if (c->state == XT_CONN_ONLINE && c->closing) {
 		c->state = XT_CONN_CLOSED;
 		return;
 	}
 	if (over_cap)
 		return;
+	c->retryable = c->tls_why[0] == 0 && is_transient(se, c);
 	if (c->tls_why[0])
 		xt_fail(c, XT_ETLS, "TLS: cannot trust %s: %s (SHA-256 fingerprint %s; "
 			"use --cafile for a private CA)", c->domain, c->tls_why, c->tls_fp);
@@ -295,8 +354,19 @@ xt_request_ack(struct xt_conn *c)
 		ask_ack(c);
 }
 
+/* Gives up on a connection that stalled: a transient failure, as a cut. */
+static void
+drop(struct xt_conn *c)
+{
+	c->state = XT_CONN_CLOSED;
+	c->retryable = 1;
+	if (c->sock >= 0)
+		shutdown(c->sock, SHUT_RDWR);
+}
+
 /* A server that stops answering would leave us waiting forever: after a
- * quiet minute, ask it for an ack, and give up if none comes in time. */
+ * quiet while (--keepalive), ask it for an ack, and give up if none comes
+ * within --connect-timeout. */
 static void
 keepalive(struct xt_conn *c)
 {
@@ -308,11 +378,11 @@ keepalive(struct xt_conn *c)
 	    now - c->ka_sent > c->acct->connect_timeout * 1000L) {
 		xt_fail(c, XT_ETIMEOUT, "%s stopped answering (no reply in %ld s)",
 			c->where, c->acct->connect_timeout);
-		c->state = XT_CONN_CLOSED;
-		xmpp_disconnect(c->xc);
+		drop(c);
 		return;
 	}
-	if (now - c->last_rx > KEEPALIVE_MS && (!c->ka_sent || c->last_rx >= c->ka_sent)) {
+	if (now - c->last_rx > c->acct->keepalive * 1000L &&
+	    (!c->ka_sent || c->last_rx >= c->ka_sent)) {
 		c->ka_sent = now;
 		ask_ack(c);
 	}
@@ -398,11 +468,88 @@ wait_online(void *data)
 	return c->state != XT_CONN_CONNECTING;
 }
 
+/* Starts a session on a new libstrophe connection: TLS, SASL, bind, then
+ * XEP-0198 if offered. Returns 0, or an exit code with c->why set. */
+static int
+open_session(struct xt_conn *c)
+{
+	struct xt_account *a = c->acct;
+	long flags = XMPP_CONN_FLAG_MANDATORY_TLS | XMPP_CONN_FLAG_DISABLE_SM;
+	char *jid;
+	int rc;
+
+	if (a->direct_tls)
+		flags |= XMPP_CONN_FLAG_LEGACY_SSL;
+	if (a->insecure)
+		flags |= XMPP_CONN_FLAG_TRUST_TLS;
+	c->xc = xmpp_conn_new(c->ctx);
+	xmpp_conn_set_flags(c->xc, flags);
+	xmpp_conn_set_certfail_handler(c->xc, certfail);
+	xmpp_conn_set_sockopt_callback(c->xc, sockopt);
+	if (a->resource && !strchr(a->jid, '/')) {
+		jid = xt_malloc(strlen(a->jid) + strlen(a->resource) + 2);
+		sprintf(jid, "%s/%s", a->jid, a->resource);
+	} else {
+		jid = xt_strdup(a->jid);
+	}
+	xmpp_conn_set_jid(c->xc, jid);
+	free(jid);
+	xmpp_conn_set_pass(c->xc, a->password);
+	xmpp_handler_add(c->xc, sm_handler, NS_SM, NULL, NULL, c);
+	xmpp_handler_add(c->xc, stanza_handler, NULL, NULL, NULL, c);
+	c->state = XT_CONN_CONNECTING;
+	c->error = c->sock_errno = c->tcp_up = c->retryable = 0;
+	c->why[0] = c->tls_why[0] = '\0';
+	c->pin_checked = 0;
+	c->sm = c->sm_enabled = c->sm_offered = 0;
+	c->sm_in = c->sent = c->confirmed = c->asked = 0;
+	c->ka_sent = 0;
+	c->sock = -1;
+	if (xmpp_connect_client(c->xc, a->host, a->port, conn_event, c) != XMPP_EOK) {
+		c->state = XT_CONN_CLOSED;
+		return xt_fail(c, XT_EUNAVAILABLE, "cannot connect to %s: %s",
+			       a->host ? a->host : a->jid,
+			       "address lookup or socket failed (check --server)");
+	}
+	rc = xt_wait(c, wait_online, c, a->connect_timeout);
+	if (rc == XT_ETIMEOUT && c->state == XT_CONN_CONNECTING) {
+		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
+			"(is it an XMPP server? try --connect-timeout)",
+			c->where, a->connect_timeout);
+		drop(c);
+	}
+	if (c->state != XT_CONN_ONLINE)
+		return c->error ? c->error : XT_EUNAVAILABLE;
+	c->last_rx = xt_now_ms();
+	if (c->sm_offered) {
+		/* counted from here on; <r/> may follow at once, as the server
+		 * reads <enable/> first */
+		send_nonza(c, "<enable xmlns='" NS_SM "'/>");
+		c->sm = 1;
+	}
+	return 0;
+}
+
+/* Lets libstrophe see a dead socket and frees its connection. */
+static void
+release_session(struct xt_conn *c)
+{
+	int i;
+
+	if (!c->xc)
+		return;
+	if (c->sock >= 0)
+		shutdown(c->sock, SHUT_RDWR);
+	for (i = 0; i < 50 && xmpp_conn_is_connected(c->xc); i++)
+		xmpp_run_once(c->ctx, 10);
+	xmpp_conn_release(c->xc);
+	c->xc = NULL;
+	c->sock = -1;
+}
+
 int
 xt_connect(struct xt_conn *c, struct xt_account *a)
 {
-	long flags = XMPP_CONN_FLAG_MANDATORY_TLS | XMPP_CONN_FLAG_DISABLE_SM;
-	char *jid;
 	int rc;
 
 	memset(c, 0, sizeof *c);
@@ -419,58 +566,105 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	logger.handler = log_handler;
 	logger.userdata = c;
 	c->ctx = xmpp_ctx_new(&capped_mem, &logger);
-	c->xc = xmpp_conn_new(c->ctx);
-	if (a->direct_tls)
-		flags |= XMPP_CONN_FLAG_LEGACY_SSL;
-	if (a->insecure) {
-		flags |= XMPP_CONN_FLAG_TRUST_TLS;
+	if (a->insecure && !a->pin)
 		xt_warn("--insecure: the server's certificate is NOT verified; "
 			"anyone on the path can read the password and messages");
-	}
-	xmpp_conn_set_flags(c->xc, flags);
 	xt_trust_setup(a->cafile, a->capath);
-	xmpp_conn_set_certfail_handler(c->xc, certfail);
-	xmpp_conn_set_sockopt_callback(c->xc, sockopt);
-	if (a->resource && !strchr(a->jid, '/')) {
-		jid = xt_malloc(strlen(a->jid) + strlen(a->resource) + 2);
-		sprintf(jid, "%s/%s", a->jid, a->resource);
-	} else {
-		jid = xt_strdup(a->jid);
-	}
-	xmpp_conn_set_jid(c->xc, jid);
-	free(jid);
-	xmpp_conn_set_pass(c->xc, a->password);
-	xmpp_handler_add(c->xc, sm_handler, NS_SM, NULL, NULL, c);
-	xmpp_handler_add(c->xc, stanza_handler, NULL, NULL, NULL, c);
-	c->state = XT_CONN_CONNECTING;
-	if (xmpp_connect_client(c->xc, a->host, a->port, conn_event, c) != XMPP_EOK) {
-		c->state = XT_CONN_CLOSED;
-		xt_close(c);
-		return xt_error(XT_EUNAVAILABLE, "cannot connect to %s: %s",
-				a->host ? a->host : a->jid,
-				"address lookup or socket failed (check --server)");
-	}
-	rc = xt_wait(c, wait_online, c, a->connect_timeout);
-	if (rc == XT_ETIMEOUT && c->state == XT_CONN_CONNECTING)
-		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
-			"(is it an XMPP server? try --connect-timeout)",
-			c->where, a->connect_timeout);
-	if (c->state != XT_CONN_ONLINE) {
+	rc = open_session(c);
+	if (rc && c->retryable && a->retry_for && !xt_stop)
+		rc = xt_online(c) ? 0 : c->error;
+	if (rc) {
 		rc = xt_error(c->error ? c->error : XT_EUNAVAILABLE, "%s", c->why);
 		xt_close(c);
 		return rc;
 	}
-	c->last_rx = xt_now_ms();
-	/* the password is no longer needed */
-	if (a->password)
+	/* the password is no longer needed, unless to log in again */
+	if (a->password && !a->retry_for)
 		explicit_bzero(a->password, strlen(a->password));
-	if (c->sm_offered) {
-		/* counted from here on; <r/> may follow at once, as the server
-		 * reads <enable/> first */
-		send_nonza(c, "<enable xmlns='" NS_SM "'/>");
-		c->sm = 1;
-	}
 	return 0;
+}
+
+/* Sends a kept stanza again, as text: it was serialized once already. */
+static void
+resend_text(struct xt_conn *c, const char *text)
+{
+	xmpp_send_raw_string(c->xc, "%s", text);
+}
+
+/* Sleeps ms, or less when a stop signal comes. */
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (!xt_stop && nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* After a transient loss: new sessions, with backoff, until one is up or
+ * --retry-for seconds passed since the loss. What the old session did not
+ * get confirmed is sent again (the server may have had some of it: those
+ * arrive twice, with the same origin-id). Returns 1 when online again. */
+static int
+recover(struct xt_conn *c)
+{
+	long backoff = BACKOFF_FIRST_MS, now = xt_now_ms(), limit = c->acct->retry_for;
+	unsigned long n;
+	char why[sizeof c->why];
+	int code;
+
+	if (!c->retryable || !limit || c->reconnecting || xt_stop || over_cap)
+		return 0;
+	if (!c->down_since) {
+		c->down_since = now;
+		xt_warn("%s; reconnecting%s", c->why[0] ? c->why : "connection lost",
+			limit > 0 ? "" : " until stopped");
+	}
+	c->reconnecting = 1;
+	while (!xt_stop && (limit < 0 || now - c->down_since < limit * 1000L)) {
+		nap(backoff + rand() % (backoff / 2 + 1));
+		release_session(c);
+		if (open_session(c) == 0) {
+			n = xt_track_resend(c, resend_text);
+			c->resent += n;
+			c->reconnects++;
+			c->down_since = 0;
+			if (c->on_reconnect && c->on_reconnect(c, c->on_reconnect_data) != 0 &&
+			    c->state == XT_CONN_ONLINE) {
+				c->reconnecting = 0;
+				return 0;
+			}
+			if (c->state == XT_CONN_ONLINE) {
+				c->reconnecting = 0;
+				xt_request_ack(c);
+				xt_warn("reconnected to %s; %lu unconfirmed stanza(s) sent again",
+					c->where, n);
+				return 1;
+			}
+			c->down_since = xt_now_ms();
+		}
+		if (!c->retryable)
+			break;
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+		now = xt_now_ms();
+	}
+	c->reconnecting = 0;
+	snprintf(why, sizeof why, "%s", c->why);
+	code = c->error && !c->retryable ? c->error : XT_EUNAVAILABLE;
+	c->error = 0;
+	if (xt_stop)
+		xt_fail(c, code, "%s; stopped while reconnecting", why);
+	else if (c->retryable)
+		xt_fail(c, code, "%s; gave up reconnecting after %ld s", why, limit);
+	else
+		xt_fail(c, code, "%s", why);
+	return 0;
+}
+
+int
+xt_online(struct xt_conn *c)
+{
+	return c->state == XT_CONN_ONLINE || recover(c);
 }
 
 int
@@ -498,7 +692,7 @@ xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
 
 	while (!done(data)) {
 		long left = deadline - xt_now_ms();
-		if (c->state == XT_CONN_CLOSED)
+		if (c->state == XT_CONN_CLOSED && !recover(c))
 			return c->error ? c->error : XT_EUNAVAILABLE;
 		if (left <= 0)
 			return XT_ETIMEOUT;
@@ -516,32 +710,83 @@ window_open(void *data)
 	return c->sent - c->confirmed < XT_WINDOW;
 }
 
+/* Waits until the stanza may go out: the connection up (again), fewer than
+ * XT_WINDOW unconfirmed, and libstrophe's queue short. */
+static int
+ready_to_send(struct xt_conn *c)
+{
+	int rc;
+
+	for (;;) {
+		if (!xt_online(c))
+			return c->error ? c->error : XT_EUNAVAILABLE;
+		if (!window_open(c)) {
+			/* bound what waits unconfirmed: memory stays flat */
+			xt_request_ack(c);
+			rc = xt_wait(c, window_open, c, c->acct->connect_timeout);
+			if (rc == XT_ETIMEOUT) {
+				xt_fail(c, XT_ETIMEOUT, "%s confirmed nothing for %ld s",
+					c->where, c->acct->connect_timeout);
+				drop(c);
+				continue;
+			}
+			if (rc)
+				return rc;
+		}
+		/* a slow reader must not make us queue the whole input */
+		while (xmpp_conn_send_queue_len(c->xc) > MAX_UNWRITTEN &&
+		       c->state == XT_CONN_ONLINE)
+			xt_poll_fd(c, -1, 100);
+		if (c->state == XT_CONN_ONLINE && window_open(c))
+			return 0;
+	}
+}
+
+/* Returns 1 if the stanza goes to another domain than the account's. */
+static int
+is_remote(struct xt_conn *c, xmpp_stanza_t *st)
+{
+	const char *to = xmpp_stanza_get_to(st);
+	char *domain;
+	int remote;
+
+	if (!to)
+		return 0;
+	domain = xt_jid_domain(to);
+	remote = strcmp(domain, c->domain) != 0;
+	free(domain);
+	return remote;
+}
+
+/* Remembers a sent stanza until the server confirms it. */
+static void
+track(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
+{
+	char *text = NULL;
+	size_t len;
+	int remote = is_remote(c, st);
+
+	/* kept as text only when it may have to go out again */
+	if (c->acct->retry_for && xmpp_stanza_to_text(st, &text, &len) != XMPP_EOK)
+		text = NULL;
+	if (remote)
+		c->remote_sent++;
+	xt_track_push(c, c->sent, xmpp_stanza_get_id(st), label, text, remote);
+	if (text)
+		xmpp_free(c->ctx, text);
+}
+
 int
 xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
 {
 	int rc;
 
-	if (c->state != XT_CONN_ONLINE)
-		return c->error ? c->error : XT_EUNAVAILABLE;
-	if (!window_open(c)) {
-		/* bound what waits unconfirmed: memory stays flat */
-		xt_request_ack(c);
-		rc = xt_wait(c, window_open, c, c->acct->connect_timeout);
-		if (rc == XT_ETIMEOUT)
-			return xt_fail(c, XT_ETIMEOUT, "the server confirmed nothing for %ld s",
-				       c->acct->connect_timeout);
-		if (rc)
-			return rc;
-	}
-	/* a slow reader must not make us queue the whole input */
-	while (xmpp_conn_send_queue_len(c->xc) > MAX_UNWRITTEN && c->state == XT_CONN_ONLINE)
-		xt_poll_fd(c, -1, 100);
-	if (c->state != XT_CONN_ONLINE)
-		return c->error ? c->error : XT_EUNAVAILABLE;
+	if ((rc = ready_to_send(c)))
+		return rc;
 	xmpp_send(c->xc, st);
 	c->sent++;
 	if (label)
-		xt_track_push(c, c->sent, xmpp_stanza_get_id(st), label);
+		track(c, st, label);
 	if (c->sent - c->asked >= ACK_BATCH)
 		xt_request_ack(c);
 	return 0;
@@ -567,13 +812,31 @@ xt_confirm_all(struct xt_conn *c, long timeout)
 	xt_request_ack(c);
 	rc = xt_wait(c, all_confirmed, c, timeout);
 	rejected = xt_track_report(c);
-	if (rc == XT_ETIMEOUT)
-		return xt_error(XT_EPARTIAL, "the server did not confirm %lu stanza(s) within %ld s",
-				c->sent - c->confirmed, timeout);
+	if (c->resent)
+		xt_warn("%lu stanza(s) were sent again after reconnecting; the server may "
+			"have had some already: duplicates carry the same origin-id", c->resent);
+	if (rc == XT_ETIMEOUT && c->state == XT_CONN_ONLINE)
+		return xt_error(XT_EPARTIAL, "the server did not confirm %zu stanza(s) within %ld s",
+				xt_track_len(c), timeout);
+	/* a server that stalled is a timeout; anything else lost is partial */
 	if (rc)
-		return xt_error(XT_EPARTIAL, "%s; %lu stanza(s) not confirmed", c->why,
-				c->sent - c->confirmed);
+		return xt_error(rc == XT_ETIMEOUT ? XT_ETIMEOUT : XT_EPARTIAL,
+				"%s; %zu stanza(s) not confirmed", c->why, xt_track_len(c));
 	return rejected ? XT_EPARTIAL : 0;
+}
+
+int
+xt_await_bounces(struct xt_conn *c, long ms)
+{
+	unsigned long before = xt_track_rejected(c);
+	long deadline = xt_now_ms() + ms;
+
+	/* a bounce from our own server comes before its ack; another domain's
+	 * after it, once its server gave up */
+	while (c->remote_sent > xt_track_rejected(c) && c->state == XT_CONN_ONLINE &&
+	       xt_now_ms() < deadline && !xt_stop)
+		pump(c, 50);
+	return xt_track_rejected(c) > before ? XT_EPARTIAL : 0;
 }
 
 static int
@@ -593,8 +856,7 @@ xt_close(struct xt_conn *c)
 		xt_wait(c, closed, c, 2);
 	}
 	xt_track_free(c);
-	if (c->xc)
-		xmpp_conn_release(c->xc);
+	release_session(c);
 	if (c->ctx) {
 		xmpp_ctx_free(c->ctx);
 		xmpp_shutdown();

@@ -22,7 +22,8 @@ xt_init(const char *argv0)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
-static void
+/* format(printf, 2, 0): clang's -Wformat=2 wants to know fmt is one */
+static void __attribute__((format(printf, 2, 0)))
 vmessage(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[2048];

@@ -62,7 +62,8 @@ query(struct xt_conn *c, const char *archive, const char *start, const char *aft
 	x = xt_add_child_ns(q, "x", NS_DATA);
 	xmpp_stanza_set_type(x, "submit");
 	add_field(x, "FORM_TYPE", NS_MAM, "hidden");
-	add_field(x, "start", start, NULL);
+	if (start)
+		add_field(x, "start", start, NULL);
 	set = xt_add_child_ns(q, "set", NS_RSM);
 	xt_add_text_child(set, "max", PAGE);
 	if (after)
@@ -71,9 +72,10 @@ query(struct xt_conn *c, const char *archive, const char *start, const char *aft
 }
 
 int
-xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start)
+xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
+	     const char *after_id)
 {
-	char *after = NULL, *last;
+	char *after = after_id ? xt_strdup(after_id) : NULL, *last;
 	xmpp_stanza_t *iq, *r, *fin, *set;
 	const char *complete;
 	int rc = 0, done;
@@ -87,6 +89,15 @@ xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start)
 		if (!r) {
 			rc = xt_error(c->error, "archive query: %s", c->why);
 			break;
+		}
+		if (!strcmp(xmpp_stanza_get_type(r), "error") && after_id &&
+		    !strcmp(xt_error_condition(r), "item-not-found")) {
+			/* the id fell out of the archive: all of it is newer */
+			xmpp_stanza_release(r);
+			free(after);
+			after = NULL;
+			after_id = NULL;
+			continue;
 		}
 		if (!strcmp(xmpp_stanza_get_type(r), "error")) {
 			rc = xt_error(XT_EPROTOCOL, "the server refused the archive query: %s",

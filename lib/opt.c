@@ -1,4 +1,5 @@
 /* opt.c - option tables: one parser, --help printed from the same table */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 
 enum {
 	O_PASSWORD_FILE = 1000, O_PASSWORD_CMD, O_DIRECT_TLS, O_CAFILE, O_CAPATH,
-	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT,
+	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PIN,
 };
 
 /* Options every tool with an account takes: see xmpp-tools(7). */
@@ -24,9 +25,11 @@ static const struct xt_opt common_opts[] = {
 	{ O_DIRECT_TLS, "direct-tls", NULL, "use TLS from the first byte (XEP-0368), no STARTTLS" },
 	{ O_CAFILE, "cafile", "FILE", "trust the CA certificates in FILE" },
 	{ O_CAPATH, "capath", "DIR", "trust the hashed CA certificates in DIR" },
+	{ O_PIN, "pin", "sha256:KEY", "trust only the server key with this SHA-256 (base64)" },
 	{ O_INSECURE, "insecure", NULL, "do not verify the server's certificate (dangerous)" },
 	{ O_RESOURCE, "resource", "NAME", "resource to bind (default: the server picks)" },
 	{ O_CONNECT_TIMEOUT, "connect-timeout", "S", "give up on any network step after S seconds (30)" },
+	{ O_KEEPALIVE, "keepalive", "S", "check a quiet server after S seconds (60)" },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -172,6 +175,30 @@ general_option(const struct xt_tool *t, int id)
 	return 0;
 }
 
+/* sha256:BASE64, or curl's sha256//BASE64; kept as sha256:BASE64. */
+static int
+parse_pin(struct xt_account *a, const char *v)
+{
+	const char *b64;
+	size_t i;
+
+	if (!strncmp(v, "sha256:", 7))
+		b64 = v + 7;
+	else if (!strncmp(v, "sha256//", 8))
+		b64 = v + 8;
+	else
+		return -1;
+	if (strlen(b64) != 44 || b64[43] != '=')
+		return -1;
+	for (i = 0; i < 43; i++)
+		if (!isalnum((unsigned char)b64[i]) && b64[i] != '+' && b64[i] != '/')
+			return -1;
+	free(a->pin);
+	a->pin = xt_malloc(7 + 45);
+	snprintf(a->pin, 7 + 45, "sha256:%s", b64);
+	return 0;
+}
+
 static int
 common_option(const struct xt_tool *t, struct xt_account *a, int id,
 	      const char *arg)
@@ -197,6 +224,16 @@ common_option(const struct xt_tool *t, struct xt_account *a, int id,
 		a->connect_timeout = xt_parse_number(arg, 86400);
 		if (a->connect_timeout <= 0)
 			xt_usage(t, "--connect-timeout wants seconds, got '%s'", arg);
+		break;
+	case O_KEEPALIVE:
+		a->keepalive = xt_parse_number(arg, 86400);
+		if (a->keepalive <= 0)
+			xt_usage(t, "--keepalive wants seconds, got '%s'", arg);
+		break;
+	case O_PIN:
+		if (parse_pin(a, arg))
+			xt_usage(t, "--pin wants sha256:BASE64 (the 44 characters of "
+				 "a SHA-256 in base64), got '%s'", arg);
 		break;
 	default: return -1;
 	}
@@ -253,8 +290,10 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 	shorts[ns] = '\0';
 	memset(&lo[nlo], 0, sizeof lo[nlo]);
 	opterr = 0;
-	if (a)
+	if (a) {
 		a->connect_timeout = 30;
+		a->keepalive = 60;
+	}
 	while ((id = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		if (id == '?') {
 			const char *arg = argv[optind - 1];

@@ -8,12 +8,20 @@ struct entry {
 	unsigned long seq;
 	char *id;
 	char *label;
+	char *text;           /* the stanza, to send again after a loss */
+	int remote;           /* to another domain: bounces come late */
 	const char *rejected; /* condition, once the server bounced it */
 };
+
+/* Confirmed stanzas to other domains, kept for bounces that follow the
+ * confirmation (a remote server that cannot be reached). */
+#define RECENT 512
 
 struct xt_track {
 	struct entry ring[XT_WINDOW];
 	size_t head, len;
+	struct entry recent[RECENT];
+	size_t next_recent;
 	unsigned long rejected;
 };
 
@@ -28,20 +36,38 @@ track(struct xt_conn *c)
 }
 
 static void
-drop_front(struct xt_track *t)
+clear(struct entry *e)
 {
-	struct entry *e = &t->ring[t->head];
-
 	free(e->id);
 	free(e->label);
+	free(e->text);
 	memset(e, 0, sizeof *e);
+}
+
+/* Forgets the oldest stanza; one to another domain moves to recent. */
+static void
+drop_front(struct xt_track *t)
+{
+	struct entry *e = &t->ring[t->head], *r;
+
+	if (e->remote && !e->rejected) {
+		r = &t->recent[t->next_recent];
+		t->next_recent = (t->next_recent + 1) % RECENT;
+		clear(r);
+		*r = *e;
+		free(r->text);
+		r->text = NULL;
+		memset(e, 0, sizeof *e);
+	} else {
+		clear(e);
+	}
 	t->head = (t->head + 1) % XT_WINDOW;
 	t->len--;
 }
 
 void
 xt_track_push(struct xt_conn *c, unsigned long seq, const char *id,
-	      const char *label)
+	      const char *label, const char *text, int remote)
 {
 	struct xt_track *t = track(c);
 	struct entry *e;
@@ -52,8 +78,30 @@ xt_track_push(struct xt_conn *c, unsigned long seq, const char *id,
 	e->seq = seq;
 	e->id = xt_strdup(id);
 	e->label = xt_strdup(label);
+	e->text = text ? xt_strdup(text) : NULL;
+	e->remote = remote;
 	e->rejected = NULL;
 	t->len++;
+}
+
+unsigned long
+xt_track_resend(struct xt_conn *c, void (*resend)(struct xt_conn *, const char *))
+{
+	struct xt_track *t = track(c);
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < t->len; i++) {
+		struct entry *e = &t->ring[(t->head + i) % XT_WINDOW];
+		if (e->rejected || !e->text) {
+			e->seq = 0; /* not sent again: gone at the next ack */
+			continue;
+		}
+		e->seq = ++c->sent;
+		resend(c, e->text);
+		n++;
+	}
+	return n;
 }
 
 void
@@ -65,22 +113,36 @@ xt_track_confirm(struct xt_conn *c, unsigned long count)
 		drop_front(t);
 }
 
+static int
+reject(struct xt_track *t, struct entry *e, const char *id, const char *cond)
+{
+	if (!e->id || strcmp(e->id, id) || e->rejected)
+		return 0;
+	e->rejected = cond;
+	if (t->rejected++ < 10)
+		xt_error(XT_EPARTIAL, "%s: rejected by the server: %s", e->label, cond);
+	return 1;
+}
+
 int
 xt_track_reject(struct xt_conn *c, const char *id, const char *cond)
 {
 	struct xt_track *t = track(c);
 	size_t i;
 
-	for (i = 0; i < t->len; i++) {
-		struct entry *e = &t->ring[(t->head + i) % XT_WINDOW];
-		if (e->id && !strcmp(e->id, id) && !e->rejected) {
-			e->rejected = cond;
-			if (t->rejected++ < 10)
-				xt_error(XT_EPARTIAL, "%s: rejected by the server: %s", e->label, cond);
+	for (i = 0; i < t->len; i++)
+		if (reject(t, &t->ring[(t->head + i) % XT_WINDOW], id, cond))
 			return 1;
-		}
-	}
+	for (i = 0; i < RECENT; i++)
+		if (reject(t, &t->recent[i], id, cond))
+			return 1;
 	return 0;
+}
+
+unsigned long
+xt_track_rejected(struct xt_conn *c)
+{
+	return c->track ? c->track->rejected : 0;
 }
 
 int
@@ -116,10 +178,14 @@ xt_track_len(struct xt_conn *c)
 void
 xt_track_free(struct xt_conn *c)
 {
+	size_t i;
+
 	if (!c->track)
 		return;
-	while (c->track->len)
-		drop_front(c->track);
+	for (i = 0; i < XT_WINDOW; i++)
+		clear(&c->track->ring[i]);
+	for (i = 0; i < RECENT; i++)
+		clear(&c->track->recent[i]);
 	free(c->track);
 	c->track = NULL;
 }

@@ -124,6 +124,10 @@ struct xt_account {
 	int direct_tls;   /* XEP-0368 */
 	int insecure;     /* skip certificate verification (warned) */
 	long connect_timeout; /* seconds for each network wait */
+	long keepalive;   /* seconds of quiet before asking the server (60) */
+	long retry_for;   /* seconds to keep reconnecting after a loss; 0: none,
+			   * -1: for ever */
+	char *pin;        /* --pin sha256:BASE64 of the server's public key */
 	/* where the values come from (options) */
 	char *config_path;
 	char *name;       /* -a NAME */
@@ -140,6 +144,22 @@ void xt_account_free(struct xt_account *a);
 /* Returns 0 when path is private to its owner; else prints how to fix it and
  * returns XT_ECONFIG. what names the file's role ("config file"). */
 int xt_check_private(const char *path, const char *what);
+/* What one config source (ours or go-sendxmpp's) says about an account. */
+struct xt_config {
+	char *jid, *password, *password_file, *password_cmd, *server;
+	char *cafile, *capath, *resource;
+	int direct_tls;
+};
+/* Parses the text (len bytes) of our config file into c for account name
+ * (NULL: the unnamed one at the top); path names the file in messages.
+ * Returns 0, 1 if the account is not there, or XT_ECONFIG (printed). */
+int xt_config_parse(const char *text, size_t len, const char *path,
+		    const char *name, struct xt_config *c);
+/* Parses go-sendxmpp's "key: value" config text into c; returns 0. */
+int xt_config_parse_go_sendxmpp(const char *text, size_t len,
+				struct xt_config *c);
+/* Wipes the password and frees every field. */
+void xt_config_free(struct xt_config *c);
 
 /* text.c: what may go into an XML stanza. */
 /* Returns NULL when s (len bytes) is valid UTF-8 holding only characters XML
@@ -186,6 +206,18 @@ struct xt_conn {
 	int closing;
 	char tls_why[256];
 	char tls_fp[128];
+	int pin_checked;  /* the server's key was compared with --pin */
+	/* reconnecting (acct->retry_for): unconfirmed stanzas are kept as
+	 * text and sent again on a new session */
+	int retryable;    /* the failure was the network's or a restart */
+	int reconnecting; /* inside recover(): waits do not recurse */
+	long down_since;  /* when the connection was lost (ms), or 0 */
+	unsigned long reconnects, resent;
+	unsigned long remote_sent; /* tracked stanzas to other domains */
+	/* called on each new session after a reconnection (presence, rooms,
+	 * catching up); returns 0 or an exit code */
+	int (*on_reconnect)(struct xt_conn *c, void *data);
+	void *on_reconnect_data;
 };
 enum { XT_CONN_NEW, XT_CONN_CONNECTING, XT_CONN_ONLINE, XT_CONN_CLOSED };
 /* Connects, secures, authenticates and binds; returns 0 or an exit code with
@@ -194,6 +226,14 @@ int xt_connect(struct xt_conn *c, struct xt_account *a);
 /* Resolves the account and connects: what every tool does first. On
  * failure the error is printed, the account freed, and the code returned. */
 int xt_login(struct xt_conn *c, struct xt_account *a);
+/* Returns 1 when the connection is up, after reconnecting if it was lost
+ * and acct->retry_for allows; else 0 with c->error set. */
+int xt_online(struct xt_conn *c);
+/* After xt_confirm_all: waits up to ms for the error bounces that servers
+ * send for messages to other domains after confirming them (XEP-less but
+ * RFC 6120 8.3: remote-server-not-found, service-unavailable); returns
+ * XT_EPARTIAL if any came, else 0. */
+int xt_await_bounces(struct xt_conn *c, long ms);
 /* Runs the connection while waiting up to ms for fd to be readable;
  * returns 1 if it is (or at EOF), else 0. */
 int xt_poll_fd(struct xt_conn *c, int fd, int ms);
@@ -233,13 +273,22 @@ int xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
 
 /* track.c: stanzas sent but not yet confirmed, bounded. */
 #define XT_WINDOW 2048
-/* Remembers that stanza number seq, with id, was sent as label. */
+/* Remembers that stanza number seq, with id, was sent as label; text (the
+ * stanza, NULL when it need not be sent again) is kept to resend it, and
+ * remote (to another domain) keeps its id a while after confirmation for
+ * late bounces. */
 void xt_track_push(struct xt_conn *c, unsigned long seq, const char *id,
-		   const char *label);
+		   const char *label, const char *text, int remote);
+/* Numbers the unconfirmed stanzas anew on a new session, from c->sent on,
+ * handing each one's text to resend; returns how many were resent. */
+unsigned long xt_track_resend(struct xt_conn *c,
+			      void (*resend)(struct xt_conn *c, const char *text));
 /* Forgets every stanza up to count, now confirmed. */
 void xt_track_confirm(struct xt_conn *c, unsigned long count);
 /* Marks the stanza with id as rejected with condition; 1 if it was ours. */
 int xt_track_reject(struct xt_conn *c, const char *id, const char *cond);
+/* Returns how many stanzas the server bounced so far. */
+unsigned long xt_track_rejected(struct xt_conn *c);
 /* Returns the number of rejected stanzas; reports the unconfirmed ones. */
 int xt_track_report(struct xt_conn *c);
 /* Frees the tracking state. */
@@ -400,6 +449,9 @@ const char *xt_cert_identity(const struct xt_cert_ids *ids, const char *domain,
 /* Lists the names, "a.example, SRV:_xmpp-server.b, xmpp:c", for messages. */
 void xt_cert_names(const struct xt_cert_ids *ids, char *buf, size_t len);
 void xt_cert_fingerprint(X509 *x, char out[XT_FP_LEN]);
+/* The base64 SHA-256 of the public key (SPKI), as curl's --pinnedpubkey
+ * and --pin take it; -1 if it cannot be read or outlen < 45. */
+int xt_cert_spki_sha256(X509 *x, char *out, size_t outlen);
 void xt_cert_time(const ASN1_TIME *t, char out[32]);
 /* Days until the certificate expires (negative: expired). */
 int xt_cert_days_left(X509 *x);
@@ -580,9 +632,18 @@ const char *xt_guess_content_type(const char *name);
 /* Turns "2026-01-31T12:00:00Z", "2026-01-31" or "2h" (ago; s, m, h, d) into
  * a XEP-0082 timestamp; returns 0, or -1 if s is none of those. */
 int xt_parse_since(const char *s, char *out, size_t outlen);
-/* Asks archive (NULL: the account's own) for everything since start, page
+/* Asks archive (NULL: the account's own) for everything since start (NULL:
+ * from the beginning) and after the archive id after_id (NULL: none), page
  * by page; the messages reach c->on_stanza. Returns 0 or an exit code. */
-int xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start);
+int xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
+		 const char *after_id);
+
+/* seen.c: keys recently seen (ids of printed messages), bounded: the
+ * last 8192 to 16384 are remembered. */
+struct xt_seen;
+/* Returns 1 if key was seen before; else remembers it and returns 0. */
+int xt_seen(struct xt_seen **s, const char *key);
+void xt_seen_free(struct xt_seen **s);
 /* Sends initial presence at priority -1 and waits until the server has
  * answered it (contacts' presence, pending requests); 0 or an exit code. */
 int xt_go_online_quietly(struct xt_conn *c);

@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# Faults: connections cut, a server restarted or stalled, made by
+# tests/tools/faultproxy.py between the tools and a Prosody of this file's
+# own (restarting it must not disturb the suite's server). Nothing sent
+# may be lost, and the receiver prints every message once.
+
+load helpers
+
+# srv start|stop|env: this file's Prosody, with the suite's certificates.
+srv() {
+	XT_TEST_PORT=$(cat "$BATS_FILE_TMPDIR/port") tests/server.sh "$1" "$BATS_FILE_TMPDIR/srv"
+}
+
+setup_file() {
+	tests/server.sh port >"$BATS_FILE_TMPDIR/port"
+	mkdir -p "$BATS_FILE_TMPDIR/srv"
+	cp -r "$XT_TEST_DIR/certs" "$BATS_FILE_TMPDIR/srv/"
+	srv start >/dev/null
+}
+
+teardown_file() {
+	srv stop || true
+}
+
+setup() {
+	set -a
+	eval "$(srv env)"
+	set +a
+	server_opts=(--server "$XT_C2S" --cafile "$XT_CAFILE")
+	ALICE=$(new_account alice)
+	BOB=$(new_account bob)
+	PROXY_PORT=$(( $(cat "$BATS_FILE_TMPDIR/port") + 7 ))
+	via_proxy=(--server "127.0.0.1:$PROXY_PORT" --cafile "$XT_CAFILE")
+	PROXY_PID=
+}
+
+teardown() {
+	stop_listener
+	[ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null || true
+}
+
+# proxy [ARGS...]: starts the fault proxy in front of this file's server.
+proxy() {
+	python3 tests/tools/faultproxy.py "$PROXY_PORT" "${XT_C2S##*:}" "$@" \
+		>"$BATS_TEST_TMPDIR/proxy.out" 2>"$BATS_TEST_TMPDIR/proxy.err" &
+	PROXY_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/proxy.out" ready
+}
+
+# messages N: lines "message 1" .. "message N".
+messages() {
+	seq 1 "$1" | sed 's/^/message /'
+}
+
+# wait_long FILE N SECONDS: waits until FILE has N lines.
+wait_long() {
+	local i
+	for i in $(seq 1 $(($3 * 10))); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "only $(wc -l <"$1") of $2 lines in $1" >&2
+	return 1
+}
+
+# every_body_once FILE N: FILE has "message 1" .. "message N", each once.
+every_body_once() {
+	diff <(jq -r .body "$1" | sort) <(messages "$2" | sort)
+}
+
+@test "three cuts while streaming 10,000 lines: all arrive, once each; resent ones counted" {
+	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
+	proxy --cut-every 300000 --cuts 3
+	messages 10000 >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr as "$ALICE" xmpp-send "${via_proxy[@]}" --retry-for 30 \
+		--lines "$BOB" <"$BATS_TEST_TMPDIR/in"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'reconnected to' <<<"$stderr")" -eq 3 ]
+	[[ $stderr == *"were sent again after reconnecting"* ]]
+	wait_long "$BATS_TEST_TMPDIR/got" 10000 60
+	sleep 0.5
+	every_body_once "$BATS_TEST_TMPDIR/got"
+}
+
+@test "a server restart while streaming: xmpp-send and xmpp-listen --reconnect lose nothing" {
+	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got" --reconnect
+	messages 3000 >"$BATS_TEST_TMPDIR/in"
+	# slowed a little, so that the restart falls in the middle
+	as "$ALICE" xmpp-send "${server_opts[@]}" --retry-for 30 --lines "$BOB" \
+		< <(while read -r l; do echo "$l"; case $l in *00) sleep 0.1;; esac; done <"$BATS_TEST_TMPDIR/in") \
+		2>"$BATS_TEST_TMPDIR/send.err" &
+	local sender=$!
+	wait_long "$BATS_TEST_TMPDIR/got" 500 30
+	srv stop
+	srv start >/dev/null
+	wait "$sender"
+	cat "$BATS_TEST_TMPDIR/send.err"
+	grep -q 'reconnected to' "$BATS_TEST_TMPDIR/send.err"
+	wait_long "$BATS_TEST_TMPDIR/got" 3000 60
+	sleep 0.5
+	every_body_once "$BATS_TEST_TMPDIR/got"
+	grep -q 'reconnected to' "$BATS_TEST_TMPDIR/got.err"
+}
+
+@test "--retry-for S: gives up after S seconds, exit 80, names what was not confirmed" {
+	proxy
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	as "$ALICE" xmpp-send "${via_proxy[@]}" --retry-for 2 --lines "$BOB" \
+		<"$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	local sender=$!
+	exec 3>"$BATS_TEST_TMPDIR/fifo"
+	echo "first" >&3
+	sleep 0.5
+	kill -STOP "$PROXY_PID"   # the next line reaches nobody
+	echo "second" >&3
+	sleep 0.3
+	kill -CONT "$PROXY_PID"
+	kill -HUP "$PROXY_PID"    # refuse new connections
+	kill -USR1 "$PROXY_PID"   # and cut this one
+	sleep 0.2
+	echo "third" >&3
+	exec 3>&-
+	run wait "$sender"
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 80 ]
+	grep -q 'gave up reconnecting after 2 s' "$BATS_TEST_TMPDIR/err"
+	grep -q "line 2 to $BOB: not confirmed" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "xmpp-listen --reconnect: cuts, then catch-up from the archive, every message once" {
+	proxy
+	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} xmpp-listen "${via_proxy[@]}" --json -v \
+		--reconnect >"$BATS_TEST_TMPDIR/got" 2>"$BATS_TEST_TMPDIR/got.err" &
+	LISTEN_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'
+	messages 1000 | as "$ALICE" xmpp-send "${server_opts[@]}" --lines "$BOB"
+	wait_long "$BATS_TEST_TMPDIR/got" 1000 30
+	kill -USR1 "$PROXY_PID"
+	# sent while the listener is away: it finds them in the archive
+	seq 1001 1500 | sed 's/^/message /' | as "$ALICE" xmpp-send "${server_opts[@]}" --lines "$BOB"
+	wait_long "$BATS_TEST_TMPDIR/got" 1500 30
+	kill -USR1 "$PROXY_PID"
+	seq 1501 2000 | sed 's/^/message /' | as "$ALICE" xmpp-send "${server_opts[@]}" --lines "$BOB"
+	wait_long "$BATS_TEST_TMPDIR/got" 2000 30
+	sleep 0.5
+	every_body_once "$BATS_TEST_TMPDIR/got"
+	[ "$(grep -c 'reconnected to' "$BATS_TEST_TMPDIR/got.err")" -eq 2 ]
+	[ "$(jq -s 'map(select(.archived)) | length' "$BATS_TEST_TMPDIR/got")" -gt 0 ]
+}
+
+@test "a server that stops answering: xmpp-listen notices by keepalive and exits 75" {
+	proxy
+	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} xmpp-listen "${via_proxy[@]}" --json -v \
+		--keepalive 1 --connect-timeout 2 >"$BATS_TEST_TMPDIR/got" 2>"$BATS_TEST_TMPDIR/got.err" &
+	LISTEN_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'
+	kill -USR2 "$PROXY_PID"
+	run wait "$LISTEN_PID"
+	LISTEN_PID=
+	[ "$status" -eq 75 ]
+	grep -q "stopped answering (no reply in 2 s)" "$BATS_TEST_TMPDIR/got.err"
+}
+
+@test "a server that stops answering: xmpp-send exits 75 and names what was not confirmed" {
+	proxy
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	as "$ALICE" xmpp-send "${via_proxy[@]}" --keepalive 1 --connect-timeout 2 --lines "$BOB" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local sender=$!
+	exec 3>"$BATS_TEST_TMPDIR/fifo"
+	echo "first" >&3
+	sleep 0.5
+	kill -USR2 "$PROXY_PID"
+	echo "second" >&3
+	exec 3>&-
+	run wait "$sender"
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 75 ]
+	grep -q "stopped answering" "$BATS_TEST_TMPDIR/err"
+	grep -q "line 2 to $BOB: not confirmed" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "100,000 messages flooding xmpp-listen: all printed, memory flat" {
+	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} /usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" \
+		xmpp-listen "${server_opts[@]}" --json -v --count 100000 \
+		>"$BATS_TEST_TMPDIR/got" 2>"$BATS_TEST_TMPDIR/got.err" &
+	LISTEN_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'
+	messages 100000 | as "$ALICE" xmpp-send "${server_opts[@]}" --lines "$BOB"
+	run wait "$LISTEN_PID"
+	LISTEN_PID=
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -eq 100000 ]
+	echo "peak RSS $(cat "$BATS_TEST_TMPDIR/rss") KiB" >&3
+	[ "$(cat "$BATS_TEST_TMPDIR/rss")" -lt 20000 ]
+}
