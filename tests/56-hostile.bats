@@ -1,0 +1,279 @@
+#!/usr/bin/env bats
+# What a hostile server must not do to a client: each test has
+# tests/tools/hostile-server.py play one scenario (see its header) over a
+# TLS connection the client verifies with the test CA, and checks that
+# xmpp-send ends soon, with one clear error and the exit code of
+# xmpp-tools(7), without a crash, without eating memory, and without ever
+# sending the password in clear.
+#
+# A test that shows a bug still open runs what already holds, then skips
+# with "needs fix: ..." where the client falls short.
+
+load helpers
+
+password=pw-Hostile-S3cret
+
+setup() {
+	HOSTILE_PID=
+	rec=$BATS_TEST_TMPDIR/rec
+}
+
+teardown() {
+	if [ -n "$HOSTILE_PID" ]; then
+		kill "$HOSTILE_PID" 2>/dev/null || true
+		wait "$HOSTILE_PID" 2>/dev/null || true
+	fi
+}
+
+# hostile SCENARIO [SERVER_OPTION...]: starts the hostile server, recording
+# what the client sends to $rec.plain and $rec.tls; sets PORT.
+hostile() {
+	python3 "$BATS_TEST_DIRNAME/tools/hostile-server.py" --record "$rec" \
+		--password "$password" --lifetime 60 "$@" \
+		>"$BATS_TEST_TMPDIR/port" 2>"$BATS_TEST_TMPDIR/server.log" &
+	HOSTILE_PID=$!
+	wait_lines "$BATS_TEST_TMPDIR/port" 1
+	PORT=$(cat "$BATS_TEST_TMPDIR/port")
+}
+
+# send_hostile [OPTION...]: xmpp-send -m hi as alice@example.test through
+# the hostile server, under `run --separate-stderr`; 20 s at most, whatever
+# the client does. Sets SECONDS_TAKEN and PEAK_KB (peak RSS).
+send_hostile() {
+	local t0=$SECONDS
+	XMPP_PASSWORD=$password run --separate-stderr \
+		/usr/bin/time -o "$BATS_TEST_TMPDIR/rss" -f %M timeout 20 \
+		xmpp-send -j alice@example.test --server "127.0.0.1:$PORT" \
+		--cafile "$XT_CAFILE" --connect-timeout 2 "$@" -m hi bob@example.test
+	SECONDS_TAKEN=$((SECONDS - t0))
+	PEAK_KB=$(tail -n 1 "$BATS_TEST_TMPDIR/rss")
+}
+
+# ended_cleanly: the client exited by itself, with an error, not a signal.
+ended_cleanly() {
+	if [ "$status" -eq 124 ] || [ "$status" -ge 128 ] || [ "$status" -eq 0 ]; then
+		printf 'expected an error exit, got %s; stderr:\n%s\n' "$status" "$stderr" >&2
+		return 1
+	fi
+}
+
+# memory_bounded: peak RSS under 200 MB (AddressSanitizer's shadow and
+# quarantine get 600 MB).
+memory_bounded() {
+	local limit=200000
+	ldd "$XT_BIN/xmpp-send" | grep -q libasan && limit=600000
+	if [ "$PEAK_KB" -ge "$limit" ]; then
+		echo "peak RSS ${PEAK_KB} kB, over ${limit} kB" >&2
+		return 1
+	fi
+}
+
+# no_credentials_in FILE: FILE holds neither the password nor its base64
+# forms, nor any SASL <auth/>.
+no_credentials_in() {
+	local plain
+	plain=$(printf '\0alice\0%s' "$password" | base64 -w0)
+	[ -e "$1" ] || return 0
+	if grep -aqF -e "$password" -e "$plain" -e "$(printf %s "$password" | base64 -w0)" \
+		-e '<auth' "$1"; then
+		echo "credentials sent in clear:" >&2
+		cat -v "$1" >&2
+		return 1
+	fi
+}
+
+@test "a well-behaved scripted server takes the message, over STARTTLS and direct TLS" {
+	hostile ok
+	send_hostile
+	[ "$status" -eq 0 ]
+	grep -q '<body>hi</body>' "$rec.tls"
+	grep -Eq '<iq [^>]*id="xt-ack-[0-9]+"' "$rec.tls"
+	no_credentials_in "$rec.plain"
+	grep -q '<starttls' "$rec.plain"
+	kill "$HOSTILE_PID"
+	hostile ok --direct-tls
+	send_hostile --direct-tls
+	[ "$status" -eq 0 ]
+}
+
+@test "SCRAM-SHA-1 against the scripted server logs in (the SCRAM baseline)" {
+	hostile scram-ok
+	send_hostile
+	[ "$status" -eq 0 ]
+	grep -q '<auth mechanism="SCRAM-SHA-1"' "$rec.tls"
+}
+
+@test "a message nested without end after login is dropped at the 64 MiB guard" {
+	hostile nesting
+	send_hostile
+	[ "$status" -eq 80 ]
+	stderr_has "127.0.0.1:$PORT sent more than 64 MiB"
+	stderr_has "dropped to protect memory"
+	memory_bounded
+}
+
+@test "a message body without end after login is dropped at the 64 MiB guard, soon" {
+	skip "needs fix: libstrophe 0.12 joins text with strncat (quadratic): 64 MiB of body take 15 s of CPU"
+	hostile oversized
+	send_hostile
+	[ "$status" -eq 80 ]
+	stderr_has "127.0.0.1:$PORT sent more than"
+	memory_bounded
+	[ "$SECONDS_TAKEN" -le 5 ]
+}
+
+@test "invalid UTF-8 in the stream features is a protocol error (76)" {
+	hostile utf8-features
+	send_hostile
+	ended_cleanly
+	one_error_line
+	[ "$status" -eq 76 ] ||
+		skip "needs fix: libstrophe only sends <invalid-xml/>; the client waits out --connect-timeout (75, 'no answer')"
+	stderr_has "invalid XML"
+}
+
+@test "invalid UTF-8 in a stanza after login ends the connection at once" {
+	hostile utf8-stanza
+	send_hostile --timeout 8
+	ended_cleanly
+	[ "$status" -eq 80 ]
+	[ "$SECONDS_TAKEN" -le 4 ] ||
+		skip "needs fix: after the parse error the client waits out --timeout for an ack that cannot come"
+	stderr_has "invalid XML"
+}
+
+@test "a DOCTYPE with an entity in the stream is refused (RFC 6120 11.1)" {
+	hostile doctype
+	send_hostile
+	ended_cleanly
+	one_error_line
+	[ "$status" -eq 76 ] ||
+		skip "needs fix: libstrophe's expat parser accepts the DTD and expands the entity (here: exit $status)"
+	stderr_has "DTD"
+}
+
+@test "billion laughs in the stream neither expands nor burns CPU" {
+	skip "needs fix: libstrophe accepts the DTD; expat's amplification limit stops it only after ~16 s of CPU"
+	hostile laughs
+	send_hostile
+	ended_cleanly
+	one_error_line
+	[ "$status" -eq 76 ]
+	[ "$SECONDS_TAKEN" -le 3 ]
+	memory_bounded
+}
+
+@test "a connection cut in the middle of the features gives 69, not a crash" {
+	hostile cut-login
+	send_hostile
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "127.0.0.1:$PORT closed the connection during login"
+}
+
+@test "a connection cut in the middle of a stanza after login gives 80, not a crash" {
+	hostile cut-stanza
+	send_hostile
+	[ "$status" -eq 80 ]
+	stderr_has "connection to 127.0.0.1:$PORT lost"
+	[ "$SECONDS_TAKEN" -le 3 ]
+}
+
+@test "a SCRAM challenge with a nonce not the client's is refused before any proof" {
+	hostile scram-nonce
+	send_hostile
+	[ "$status" -ne 0 ] ||
+		skip "needs fix: libstrophe answers a server nonce that does not extend its own (RFC 5802 5.1); logged in"
+	[ "$status" -eq 76 ]
+	one_error_line
+	[ "$(grep -c '<response' "$rec.tls")" -eq 0 ]
+}
+
+@test "a malformed SCRAM challenge is a protocol error (76)" {
+	hostile scram-malformed
+	send_hostile
+	ended_cleanly
+	one_error_line
+	[ "$status" -eq 76 ] ||
+		skip "needs fix: libstrophe calls it a memory allocation error; the client waits out --connect-timeout (75)"
+}
+
+@test "a SCRAM challenge that is not base64 is a protocol error (76)" {
+	hostile scram-base64
+	send_hostile
+	ended_cleanly
+	one_error_line
+	[ "$status" -eq 76 ] ||
+		skip "needs fix: libstrophe calls it a memory allocation error; the client waits out --connect-timeout (75)"
+}
+
+@test "a SCRAM challenge asking for 2000000000 iterations is refused at once" {
+	skip "needs fix: libstrophe runs the 2e9 PBKDF2 rounds inside xmpp_run_once: minutes of CPU, --connect-timeout ignored"
+	hostile scram-iterations
+	send_hostile
+	[ "$status" -eq 76 ]
+	one_error_line
+	[ "$SECONDS_TAKEN" -le 3 ]
+}
+
+@test "a wrong SCRAM server signature means not logged in (77), nothing sent" {
+	hostile scram-signature
+	send_hostile
+	[ "$status" -ne 0 ] ||
+		skip "needs fix: libstrophe never checks the server signature (RFC 5802 v=); the message went out"
+	[ "$status" -eq 77 ]
+	one_error_line
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+@test "a server silent after its stream header gives 75 after --connect-timeout" {
+	hostile stall-header
+	send_hostile
+	[ "$status" -eq 75 ]
+	one_error_line
+	[ "$SECONDS_TAKEN" -le 4 ]
+}
+
+@test "a server that never starts TLS after <proceed/> gives 75 after --connect-timeout" {
+	skip "needs fix: libstrophe's TLS handshake blocks inside xmpp_run_once: the client hangs for ever"
+	hostile stall-proceed
+	send_hostile
+	[ "$status" -eq 75 ]
+	one_error_line
+	[ "$SECONDS_TAKEN" -le 4 ]
+}
+
+@test "a server that stops in the middle of the TLS handshake gives 75 (STARTTLS and direct TLS)" {
+	skip "needs fix: libstrophe's TLS handshake blocks inside xmpp_run_once: the client hangs for ever"
+	hostile stall-tls
+	send_hostile
+	[ "$status" -eq 75 ]
+	one_error_line
+	kill "$HOSTILE_PID"
+	hostile stall-proceed --direct-tls
+	send_hostile --direct-tls
+	[ "$status" -eq 75 ]
+	one_error_line
+}
+
+@test "a STARTTLS <failure/> gets no credentials and gives 79" {
+	hostile starttls-failure
+	send_hostile
+	ended_cleanly
+	one_error_line
+	no_credentials_in "$rec.plain"
+	[ ! -e "$rec.tls" ]
+	[ "$status" -eq 79 ] ||
+		skip "needs fix: reported as 'closed the connection during login' (69), not as a TLS failure"
+	stderr_has "STARTTLS"
+}
+
+@test "a server offering only PLAIN without TLS gets no credentials (79)" {
+	hostile plain-only
+	send_hostile
+	[ "$status" -eq 79 ]
+	one_error_line
+	stderr_has "STARTTLS"
+	no_credentials_in "$rec.plain"
+	[ ! -e "$rec.tls" ]
+}

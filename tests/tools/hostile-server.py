@@ -1,0 +1,398 @@
+#!/usr/bin/python3
+# hostile-server.py [-p PORT] [--direct-tls] [--cert FILE --key FILE]
+#                   [--record PREFIX] [--password PW] [--lifetime S] SCENARIO
+#
+# A scripted, hostile XMPP client-to-server peer for tests/56-hostile.bats.
+# It listens on 127.0.0.1 (PORT, or a free one), prints the port on standard
+# output, and plays SCENARIO against every client that connects, each in
+# its own thread, until it is killed (or for --lifetime seconds).
+#
+# TLS uses the test suite's certificate for example.test (by default
+# $XT_TEST_DIR/certs/example.test.{crt,key}, see tests/server.sh), so the
+# client verifies it with --cafile "$XT_CAFILE" as it would a real server.
+# Without --direct-tls the stream starts in clear and STARTTLS is required.
+#
+# The login the scenarios after it use: SASL PLAIN, offered inside TLS only,
+# accepted whatever the password; bind answered with the JID the client
+# gave in its stream header and the resource "hostile"; every
+# <iq type='get|set'/> of the client answered with a result.
+#
+# --record PREFIX writes what the client sent: PREFIX.plain before TLS,
+# PREFIX.tls after it (appended, one client after the other).
+#
+# Scenarios (a "*" marks those played after the login):
+#   ok               a well-behaved server: the baseline
+#   oversized*       <message><body> and then text, without end
+#   nesting*         <a><a><a>... without end
+#   utf8-features    invalid UTF-8 in the stream features (inside TLS)
+#   utf8-stanza*     a message whose body holds invalid UTF-8
+#   doctype          a DOCTYPE declaring an entity, used in the features
+#   laughs           "billion laughs": entities expanding to ~3 GB
+#   cut-login        the TCP connection closes in the middle of the features
+#   cut-stanza*      the TCP connection closes in the middle of a message
+#   scram-nonce      SCRAM (only): server-first with a nonce not the client's
+#   scram-malformed  SCRAM: a server-first-message without salt or count
+#   scram-base64     SCRAM: a challenge that is not base64
+#   scram-iterations SCRAM: i=2000000000 (hours of PBKDF2)
+#   scram-signature  SCRAM: correct exchange (--password), then <success/>
+#                    with a wrong server signature (v=)
+#   scram-ok         SCRAM done right (--password): the SCRAM baseline
+#   stall-header     answers the stream header, then says nothing more
+#   stall-proceed    sends <proceed/>, then never starts TLS (with
+#                    --direct-tls: never answers the TLS handshake)
+#   stall-tls        sends <proceed/>, then half a TLS record, then nothing
+#   starttls-failure answers <starttls/> with <failure/> and closes
+#   plain-only       no STARTTLS: offers PLAIN in clear and records the rest
+import argparse
+import base64
+import hashlib
+import hmac
+import os
+import re
+import socket
+import ssl
+import sys
+import threading
+import time
+
+NS_STREAM = 'http://etherx.jabber.org/streams'
+NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls'
+NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl'
+NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind'
+DOMAIN = 'example.test'
+READ_TIMEOUT = 30      # seconds a client may stay silent when we wait
+FLOOD_LIMIT = 1 << 30  # bytes a flood sends at most (the client should stop us first)
+
+SCENARIOS = ('ok', 'oversized', 'nesting', 'utf8-features', 'utf8-stanza',
+             'doctype', 'laughs', 'cut-login', 'cut-stanza', 'scram-nonce',
+             'scram-malformed', 'scram-base64', 'scram-iterations',
+             'scram-signature', 'scram-ok', 'stall-header', 'stall-proceed',
+             'stall-tls', 'starttls-failure', 'plain-only')
+
+
+def log(msg):
+    sys.stderr.write('hostile-server: %s\n' % msg)
+    sys.stderr.flush()
+
+
+class Closed(Exception):
+    pass
+
+
+def header(stream_id, doctype=''):
+    return ("<?xml version='1.0'?>%s<stream:stream xmlns='jabber:client' "
+            "xmlns:stream='%s' from='%s' id='%s' version='1.0' xml:lang='en'>"
+            % (doctype, NS_STREAM, DOMAIN, stream_id))
+
+
+def features(inner):
+    return '<stream:features>%s</stream:features>' % inner
+
+
+def mechanisms(*names):
+    return "<mechanisms xmlns='%s'>%s</mechanisms>" % (
+        NS_SASL, ''.join('<mechanism>%s</mechanism>' % n for n in names))
+
+
+STARTTLS = "<starttls xmlns='%s'><required/></starttls>" % NS_TLS
+BIND = "<bind xmlns='%s'/>" % NS_BIND
+
+
+def b64(data):
+    return base64.b64encode(data).decode('ascii')
+
+
+class Client:
+    """One client connection: a read buffer over a socket that may become
+    TLS, and a record of everything read."""
+
+    def __init__(self, sock, args, n):
+        self.sock = sock
+        self.args = args
+        self.n = n
+        self.buf = b''
+        self.tls = False
+        self.jid = None
+
+    def record(self, data):
+        if not self.args.record:
+            return
+        with open(self.args.record + ('.tls' if self.tls else '.plain'), 'ab') as f:
+            f.write(data)
+
+    def fill(self):
+        try:
+            data = self.sock.recv(65536)
+        except (ConnectionError, ssl.SSLError, OSError):
+            data = b''
+        if not data:
+            raise Closed()
+        self.record(data)
+        self.buf += data
+
+    def expect(self, pattern):
+        """Reads until pattern (bytes regex) matches; consumes through it."""
+        rx = re.compile(pattern, re.S)
+        while True:
+            m = rx.search(self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                return m
+            self.fill()
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode('utf-8')
+        self.sock.sendall(data)
+
+    def start_tls(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.args.cert, self.args.key)
+        self.sock = ctx.wrap_socket(self.sock, server_side=True)
+        self.tls = True
+        self.buf = b''
+
+    def stream_open(self):
+        """Reads the client's stream header."""
+        return self.expect(rb'<stream:stream[^>]*>')
+
+    def stanza(self, name):
+        """Reads up to the end of the next <name .../> or <name>...</name>."""
+        n = name.encode()
+        return self.expect(rb'<%s\b[^>]*?(/>|>.*?</%s>)' % (n, n))
+
+    def flood(self, chunk):
+        """Sends chunk again and again until the client goes away."""
+        sent = 0
+        try:
+            while sent < FLOOD_LIMIT:
+                self.send(chunk)
+                sent += len(chunk)
+        except (OSError, ssl.SSLError):
+            pass
+        log('client %d: flood stopped after %d MiB' % (self.n, sent >> 20))
+
+    def hold(self):
+        """Reads (and records) until the client hangs up; sends nothing."""
+        try:
+            while True:
+                self.fill()
+        except Closed:
+            pass
+
+
+def attr(tag, name):
+    m = re.search(rb'\b%s=([\'"])(.*?)\1' % name.encode(), tag)
+    return m.group(2).decode('utf-8', 'replace') if m else None
+
+
+def secure(c, scenario):
+    """Plain stream, <starttls/>, <proceed/>, TLS (or TLS at once)."""
+    if c.args.direct_tls:
+        if scenario == 'stall-proceed':
+            c.hold()
+            raise Closed()
+        c.start_tls()
+        return
+    c.stream_open()
+    c.send(header('h%d-plain' % c.n))
+    if scenario == 'plain-only':
+        c.send(features(mechanisms('PLAIN')))
+        c.hold()
+        raise Closed()
+    c.send(features(STARTTLS))
+    c.stanza('starttls')
+    if scenario == 'starttls-failure':
+        c.send("<failure xmlns='%s'/></stream:stream>" % NS_TLS)
+        time.sleep(0.5)
+        raise Closed()
+    c.send("<proceed xmlns='%s'/>" % NS_TLS)
+    if scenario == 'stall-proceed':
+        c.hold()
+        raise Closed()
+    if scenario == 'stall-tls':
+        # a handshake record header announcing 4000 bytes, and 5 of them
+        c.send(b'\x16\x03\x03\x0f\xa0\x02\x00\x0f\x9c\x03')
+        c.hold()
+        raise Closed()
+    c.start_tls()
+
+
+def sasl_plain(c):
+    c.send(features(mechanisms('PLAIN')))
+    c.stanza('auth')
+    c.send("<success xmlns='%s'/>" % NS_SASL)
+
+
+def scram_attrs(msg):
+    return dict(p.split('=', 1) for p in msg.split(',') if '=' in p)
+
+
+def sasl_scram(c, scenario):
+    """SCRAM-SHA-1 as RFC 5802 has it, but for what scenario spoils."""
+    c.send(features(mechanisms('SCRAM-SHA-1')))
+    m = c.stanza('auth')
+    text = re.search(rb'>([^<]*)</auth>', m.group(0))
+    client_first = base64.b64decode(text.group(1)).decode()
+    bare = client_first.split(',', 2)[2]
+    cnonce = scram_attrs(bare)['r']
+    salt = b'hostile-salt'
+    count = 4096
+    nonce = cnonce + 'HoStIlE'
+    if scenario == 'scram-nonce':
+        nonce = 'not-your-nonce' + 'HoStIlE'
+    if scenario == 'scram-iterations':
+        count = 2000000000
+    server_first = 'r=%s,s=%s,i=%d' % (nonce, b64(salt), count)
+    if scenario == 'scram-malformed':
+        server_first = 'r=%s,x=what' % nonce
+    challenge = b64(server_first.encode())
+    if scenario == 'scram-base64':
+        challenge = '!!not*base64~~'
+    c.send("<challenge xmlns='%s'>%s</challenge>" % (NS_SASL, challenge))
+    m = c.stanza('response')
+    text = re.search(rb'>([^<]*)</response>', m.group(0))
+    client_final = base64.b64decode(text.group(1)).decode()
+    without_proof = client_final.rsplit(',p=', 1)[0]
+    pw = (c.args.password or '').encode()
+    salted = hashlib.pbkdf2_hmac('sha1', pw, salt, min(count, 4096))
+    auth_msg = ','.join((bare, server_first, without_proof)).encode()
+    server_key = hmac.new(salted, b'Server Key', hashlib.sha1).digest()
+    signature = hmac.new(server_key, auth_msg, hashlib.sha1).digest()
+    if scenario != 'scram-ok':
+        signature = bytes(b ^ 0x5a for b in signature)
+    c.send("<success xmlns='%s'>%s</success>"
+           % (NS_SASL, b64(('v=' + b64(signature)).encode())))
+
+
+def login(c, scenario):
+    """Everything up to a bound resource; returns False if the scenario
+    ended it on the way."""
+    secure(c, scenario)
+    if scenario == 'doctype':
+        doctype = '<!DOCTYPE stream:stream [<!ENTITY h "hostile entity">]>'
+    elif scenario == 'laughs':
+        doctype = '<!DOCTYPE stream:stream [<!ENTITY l0 "lollollollol">'
+        for i in range(1, 10):
+            doctype += '<!ENTITY l%d "%s">' % (i, ('&l%d;' % (i - 1)) * 10)
+        doctype += ']>'
+    else:
+        doctype = ''
+    m = c.stream_open()
+    c.jid = attr(m.group(0), 'from')
+    c.send(header('h%d-tls' % c.n, doctype))
+    if scenario == 'stall-header':
+        c.hold()
+        return False
+    if scenario == 'doctype':
+        c.send(features('<mechanisms xmlns="%s"><mechanism>&h;</mechanism>'
+                        '</mechanisms>' % NS_SASL))
+        c.hold()
+        return False
+    if scenario == 'laughs':
+        c.send(features('<mechanisms xmlns="%s"><mechanism>&l9;</mechanism>'
+                        '</mechanisms>' % NS_SASL))
+        c.hold()
+        return False
+    if scenario == 'utf8-features':
+        c.send(b"<stream:features><mechanisms xmlns='" + NS_SASL.encode() +
+               b"'><mechanism>PLAIN\xff\xfe\xc3\x28</mechanism></mechanisms>"
+               b"</stream:features>")
+        c.hold()
+        return False
+    if scenario == 'cut-login':
+        c.send("<stream:features><mechanisms xmlns='%s'><mecha" % NS_SASL)
+        time.sleep(0.2)
+        return False
+    if scenario.startswith('scram-'):
+        sasl_scram(c, scenario)
+    else:
+        sasl_plain(c)
+    c.stream_open()
+    c.send(header('h%d-auth' % c.n))
+    c.send(features(BIND))
+    m = c.stanza('iq')
+    jid = '%s/hostile' % (c.jid or 'someone@' + DOMAIN)
+    c.send("<iq type='result' id='%s'><bind xmlns='%s'><jid>%s</jid></bind></iq>"
+           % (attr(m.group(0), 'id'), NS_BIND, jid))
+    return True
+
+
+def serve_online(c):
+    """Answers every iq get/set with a result until the client closes."""
+    while True:
+        m = c.expect(rb'<iq\b[^>]*>|</stream:stream>')
+        tag = m.group(0)
+        if tag == b'</stream:stream>':
+            c.send('</stream:stream>')
+            return
+        if attr(tag, 'type') in ('get', 'set'):
+            c.send("<iq type='result' id='%s'/>" % attr(tag, 'id'))
+
+
+def play(c, scenario):
+    if not login(c, scenario):
+        return
+    msg = "<message from='mallory@%s/x' type='chat'>" % DOMAIN
+    if scenario == 'oversized':
+        c.send(msg + '<body>')
+        c.flood(b'A' * 65536)
+    elif scenario == 'nesting':
+        c.send(msg)
+        c.flood(b'<a>' * 20000)
+    elif scenario == 'utf8-stanza':
+        c.send(msg.encode() + b'<body>bad \xc3\x28 \xed\xa0\x80 \xff</body></message>')
+        serve_online(c)
+    elif scenario == 'cut-stanza':
+        c.send(msg + '<body>half a mess')
+        time.sleep(0.2)
+    else:
+        serve_online(c)
+
+
+def handle(sock, args, n):
+    c = Client(sock, args, n)
+    sock.settimeout(None if args.scenario.startswith('stall') else READ_TIMEOUT)
+    try:
+        play(c, args.scenario)
+    except Closed:
+        pass
+    except Exception as e:  # a hostile server must not die of its client
+        log('client %d: %s: %s' % (n, type(e).__name__, e))
+    finally:
+        log('client %d: done' % n)
+        try:
+            c.sock.close()
+        except OSError:
+            pass
+
+
+def main():
+    test_dir = os.environ.get('XT_TEST_DIR', '.')
+    ap = argparse.ArgumentParser(description='a hostile XMPP server for tests')
+    ap.add_argument('scenario', choices=SCENARIOS)
+    ap.add_argument('-p', '--port', type=int, default=0)
+    ap.add_argument('--direct-tls', action='store_true')
+    ap.add_argument('--cert', default=os.path.join(test_dir, 'certs/example.test.crt'))
+    ap.add_argument('--key', default=os.path.join(test_dir, 'certs/example.test.key'))
+    ap.add_argument('--record', metavar='PREFIX')
+    ap.add_argument('--password', help='the account password, for scram-signature')
+    ap.add_argument('--lifetime', type=float, default=120,
+                    help='seconds after which the server exits (default 120)')
+    args = ap.parse_args()
+
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(('127.0.0.1', args.port))
+    ls.listen(8)
+    print(ls.getsockname()[1], flush=True)
+    threading.Timer(args.lifetime, lambda: os._exit(0)).start()
+    n = 0
+    while True:
+        sock, _ = ls.accept()
+        n += 1
+        threading.Thread(target=handle, args=(sock, args, n), daemon=True).start()
+
+
+if __name__ == '__main__':
+    main()
