@@ -490,11 +490,11 @@ main(int argc, char **argv)
 	if (rc == 0)
 		rc = send_all(s);
 	if (rc == 0 || rc == XT_EDATA)
-		rc = xt_confirm_all(&s->conn, s->timeout);
-	if (rc == 0)
-		rc = xt_await_bounces(&s->conn, s->bounce_wait);
+		rc = xt_confirm_all(&s->conn, s->timeout); /* says what failed */
 	else if (s->conn.error)
 		xt_error(rc, "%s", s->conn.why);
+	if (rc == 0)
+		rc = xt_await_bounces(&s->conn, s->bounce_wait);
 	if (rc == 0)
 		rc = wait_receipts(s);
 	xt_close(&s->conn);

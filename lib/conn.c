@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #define NS_PING "urn:xmpp:ping"
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
+#define NS_TLS "urn:ietf:params:xml:ns:xmpp-tls"
 #define ACK_BATCH 256
 /* libstrophe builds a whole stanza in memory before handing it over and
  * sets no limit: a server nesting a million elements would grow us by half
@@ -150,29 +153,99 @@ check_pin(struct xt_conn *c)
 		shutdown(c->sock, SHUT_RDWR);
 }
 
+/* Ends a login the log showed must not go on: the socket is shut before
+ * libstrophe writes again, so nothing more (no SASL proof, no password)
+ * reaches the server. */
+static void __attribute__((format(printf, 3, 4)))
+refuse_login(struct xt_conn *c, int code, const char *fmt, ...)
+{
+	char msg[sizeof c->why];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	xt_fail(c, code, "%s", msg);
+	if (c->sock >= 0)
+		shutdown(c->sock, SHUT_RDWR);
+}
+
+/* Whether a logged element is <name xmlns="ns" ...>, in either quotes. */
+static int
+is_element(const char *xml, const char *name, const char *ns)
+{
+	size_t n = strlen(name);
+	const char *x;
+
+	if (xml[0] != '<' || strncmp(xml + 1, name, n) || !strchr(" />", xml[n + 1]))
+		return 0;
+	if (!ns)
+		return 1;
+	x = strstr(xml, "xmlns=");
+	return x && x < strchr(xml, '>') && !strncmp(x + 7, ns, strlen(ns));
+}
+
+/* What the server sent, checked before libstrophe acts on it. */
+static void
+check_received(struct xt_conn *c, const char *xml)
+{
+	char why[300];
+	int rc;
+
+	if (is_element(xml, "features", NULL) && strstr(xml, NS_SM))
+		c->sm_offered = 1;
+	else if (is_element(xml, "failure", NS_SASL))
+		xt_fail(c, XT_EAUTH, "authentication failed for %s: the server "
+			"refused the password (check the account and password)",
+			c->acct->jid);
+	else if (is_element(xml, "failure", NS_TLS))
+		refuse_login(c, XT_ETLS, "%s refused to start TLS (STARTTLS <failure/>): "
+			     "refusing to log in without it", c->where);
+	else if (is_element(xml, "challenge", NS_SASL) &&
+		 (rc = xt_scram_check_challenge(&c->scram, xml, why, sizeof why))) {
+		refuse_login(c, rc, "SCRAM with %s: %s; refusing to log in", c->where, why);
+		if (strstr(why, "iterations")) {
+			/* libstrophe would spend minutes computing the proof
+			 * right after this returns: nothing can stop it but
+			 * ending here */
+			xt_error(c->error, "%s", c->why);
+			fflush(NULL);
+			_exit(c->error);
+		}
+	} else if (is_element(xml, "success", NS_SASL) &&
+		   (rc = xt_scram_check_success(&c->scram, xml, c->acct->password, why,
+						sizeof why)))
+		refuse_login(c, rc, "SCRAM with %s: %s", c->where, why);
+}
+
 /* libstrophe reports through its logger only; the reasons for a failed
- * connection are picked out of it here. */
+ * connection are picked out of it here, and the SASL exchange checked. */
 static void
 log_handler(void *data, xmpp_log_level_t level, const char *area, const char *msg)
 {
 	struct xt_conn *c = data;
 
 	if (!strncmp(msg, "RECV: ", 6)) {
-		if (!strncmp(msg + 6, "<features", 9) && strstr(msg, NS_SM))
-			c->sm_offered = 1;
-		if (strstr(msg, "<failure xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\"") ||
-		    strstr(msg, "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'"))
-			xt_fail(c, XT_EAUTH, "authentication failed for %s: the server "
-				"refused the password (check the account and password)",
-				c->acct->jid);
+		check_received(c, msg + 6);
 		if (xt_verbose)
 			print_redacted("<", msg + 6);
 		return;
 	}
 	if (!strncmp(msg, "SENT: ", 6)) {
+		if (is_element(msg + 6, "auth", NS_SASL))
+			xt_scram_sent_auth(&c->scram, msg + 6);
+		else if (is_element(msg + 6, "response", NS_SASL))
+			xt_scram_sent_response(&c->scram, msg + 6);
 		if (xt_verbose)
 			print_redacted(">", msg + 6);
 		return;
+	}
+	if (!strncmp(msg, "parse error", 11)) {
+		/* libstrophe answers <invalid-xml/> but goes on reading */
+		refuse_login(c, XT_EPROTOCOL, "%s %s; connection closed", c->where,
+			     xt_xml_refused() ? xt_xml_refused() :
+			     "sent invalid XML (not well-formed, or not UTF-8)");
+		c->retryable = 0;
 	}
 	if (!strcmp(area, "tls") && !strncmp(msg, "Subject=", 8))
 		check_pin(c);
@@ -258,7 +331,7 @@ sockopt(xmpp_conn_t *xc, void *sockp)
 static int
 is_transient(const xmpp_stream_error_t *se, const struct xt_conn *c)
 {
-	if (c->error == XT_EAUTH || c->error == XT_ETLS)
+	if (c->error == XT_EAUTH || c->error == XT_ETLS || c->error == XT_EPROTOCOL)
 		return 0;
 	if (!se)
 		return 1;
@@ -460,6 +533,38 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 
 static xmpp_log_t logger;
 
+/* libstrophe does its TLS handshake and SCRAM's key derivation inside
+ * xmpp_run_once, blocking: a server that stalls the handshake would hold
+ * the login for ever, past every timer of ours. An alarm ends the process
+ * then, with the message prepared when it was set. */
+static char watchdog_msg[1024];
+
+static void
+watchdog_fire(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(2, watchdog_msg, strlen(watchdog_msg));
+	(void)n;
+	_exit(XT_ETIMEOUT);
+}
+
+static void
+watchdog_set(struct xt_conn *c, long seconds)
+{
+	struct sigaction sa;
+	size_t left = xt_track_len(c);
+
+	snprintf(watchdog_msg, sizeof watchdog_msg, "%s: no answer from %s within %ld s "
+		 "while logging in (a stalled TLS handshake?)%s\n", xt_progname, c->where,
+		 c->acct->connect_timeout, left ? "; messages were not confirmed" : "");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = watchdog_fire;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm((unsigned)seconds);
+}
+
 static int
 wait_online(void *data)
 {
@@ -511,7 +616,11 @@ open_session(struct xt_conn *c)
 			       a->host ? a->host : a->jid,
 			       "address lookup or socket failed (check --server)");
 	}
+	/* a second past xt_wait's own deadline, which covers all else */
+	watchdog_set(c, a->connect_timeout + 1);
 	rc = xt_wait(c, wait_online, c, a->connect_timeout);
+	alarm(0);
+	xt_scram_reset(&c->scram);
 	if (rc == XT_ETIMEOUT && c->state == XT_CONN_CONNECTING) {
 		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
 			"(is it an XMPP server? try --connect-timeout)",

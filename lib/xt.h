@@ -178,6 +178,35 @@ char *xt_jid_domain(const char *jid);
 /* conn.c: one client connection over libstrophe. */
 typedef int (*xt_stanza_cb)(xmpp_stanza_t *st, void *data);
 struct xt_track;
+/* scram.c: the checks of RFC 5802 that libstrophe leaves out, fed with
+ * the SASL elements as they are sent and received. */
+struct xt_scram {
+	int active;              /* a SCRAM exchange we can check is on */
+	char mech[24];           /* "SCRAM-SHA-1" */
+	char *client_first_bare; /* "n=user,r=cnonce" */
+	char *cnonce;
+	char *server_first;
+	char *nonce;
+	unsigned char *salt;
+	size_t salt_len;
+	int iterations;
+	char *client_final;      /* without ",p=proof" */
+};
+void xt_scram_reset(struct xt_scram *s);
+void xt_scram_sent_auth(struct xt_scram *s, const char *xml);
+void xt_scram_sent_response(struct xt_scram *s, const char *xml);
+/* 0, or XT_EPROTOCOL with why set: a nonce not extending ours, too many
+ * iterations, a malformed message. */
+int xt_scram_check_challenge(struct xt_scram *s, const char *xml, char *why, size_t len);
+/* 0, or XT_EAUTH with why set when the server's signature is missing or
+ * wrong. */
+int xt_scram_check_success(struct xt_scram *s, const char *xml, const char *password,
+			   char *why, size_t len);
+
+/* xmlguard.c: why the stream's XML was refused (a DTD, an entity, a
+ * stanza's text too long), or NULL. */
+const char *xt_xml_refused(void);
+
 struct xt_conn {
 	xmpp_ctx_t *ctx;
 	xmpp_conn_t *xc;
@@ -218,6 +247,8 @@ struct xt_conn {
 	 * catching up); returns 0 or an exit code */
 	int (*on_reconnect)(struct xt_conn *c, void *data);
 	void *on_reconnect_data;
+	struct xt_scram scram;
+	int login_aborted; /* an error found in the log: the socket is shut */
 };
 enum { XT_CONN_NEW, XT_CONN_CONNECTING, XT_CONN_ONLINE, XT_CONN_CLOSED };
 /* Connects, secures, authenticates and binds; returns 0 or an exit code with

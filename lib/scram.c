@@ -1,0 +1,253 @@
+/* scram.c - what libstrophe's SCRAM leaves unchecked (RFC 5802): that the
+ * server's nonce extends ours, that its iteration count is sane, and that
+ * it proved it knows the password (the v= of its final message). The
+ * exchange is read off the stream as libstrophe logs it, before each
+ * element is acted on. */
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "xt.h"
+
+/* More would be minutes of CPU for a server to ask, to no one's benefit:
+ * servers use 4096 to 100000. */
+#define SCRAM_MAX_ITERATIONS 1000000
+
+void
+xt_scram_reset(struct xt_scram *s)
+{
+	free(s->client_first_bare);
+	free(s->server_first);
+	free(s->client_final);
+	free(s->nonce);
+	free(s->salt);
+	memset(s, 0, sizeof *s);
+}
+
+/* The text of a one-element log line, "<name ...>TEXT</name>", as a new
+ * string; "" for an empty element. */
+static char *
+element_text(const char *xml)
+{
+	const char *gt = strchr(xml, '>'), *lt;
+
+	if (!gt || gt[-1] == '/' || !(lt = strchr(gt, '<')))
+		return xt_strdup("");
+	return strndup(gt + 1, (size_t)(lt - gt - 1));
+}
+
+/* Decodes base64 text into a new NUL-terminated buffer; NULL if it is not
+ * base64. *len gets the decoded length. */
+static unsigned char *
+unbase64(const char *text, size_t *len)
+{
+	size_t n = strlen(text), pad = 0;
+	unsigned char *out;
+	int got;
+
+	if (n % 4)
+		return NULL;
+	out = xt_malloc(n / 4 * 3 + 1);
+	if ((got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n)) < 0) {
+		free(out);
+		return NULL;
+	}
+	while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
+		pad++;
+	*len = (size_t)got - pad;
+	out[*len] = '\0';
+	return out;
+}
+
+/* The value of attribute "k=" in a SCRAM message, as a new string. */
+static char *
+attr(const char *msg, char k)
+{
+	const char *p = msg, *end;
+
+	for (;;) {
+		if (p[0] == k && p[1] == '=') {
+			end = strchr(p, ',');
+			return strndup(p + 2, end ? (size_t)(end - p - 2) : strlen(p + 2));
+		}
+		if (!(p = strchr(p, ',')))
+			return NULL;
+		p++;
+	}
+}
+
+static const EVP_MD *
+scram_md(const char *mech)
+{
+	if (!strcmp(mech, "SCRAM-SHA-1"))
+		return EVP_sha1();
+	if (!strcmp(mech, "SCRAM-SHA-256"))
+		return EVP_sha256();
+	if (!strcmp(mech, "SCRAM-SHA-512"))
+		return EVP_sha512();
+	return NULL;
+}
+
+/* SENT <auth mechanism='SCRAM-...'>: remembers our first message. */
+void
+xt_scram_sent_auth(struct xt_scram *s, const char *xml)
+{
+	const char *m = strstr(xml, "mechanism=");
+	size_t len;
+	unsigned char *msg;
+	char *text;
+
+	xt_scram_reset(s);
+	if (!m || strncmp(m + 11, "SCRAM-", 6))
+		return;
+	snprintf(s->mech, sizeof s->mech, "%.*s", (int)strcspn(m + 11, "'\""), m + 11);
+	if (!scram_md(s->mech))
+		return; /* a SCRAM libstrophe knows and we do not: cannot check */
+	text = element_text(xml);
+	msg = unbase64(text, &len);
+	free(text);
+	/* "n,,n=user,r=nonce": the bare part follows the GS2 header */
+	if (msg && !strncmp((char *)msg, "n,,", 3)) {
+		s->client_first_bare = xt_strdup((char *)msg + 3);
+		s->cnonce = attr(s->client_first_bare, 'r');
+		s->active = 1;
+	}
+	free(msg);
+}
+
+/* RECV <challenge>: returns 0, or a protocol error with why set. */
+int
+xt_scram_check_challenge(struct xt_scram *s, const char *xml, char *why, size_t len)
+{
+	char *text = element_text(xml), *iter = NULL, *salt64 = NULL, *end;
+	unsigned char *msg;
+	size_t n;
+	long i;
+
+	if (!s->active) {
+		free(text);
+		return 0;
+	}
+	msg = unbase64(text, &n);
+	free(text);
+	if (!msg || strlen((char *)msg) != n) {
+		snprintf(why, len, "the server's SCRAM challenge is not base64 text");
+		goto bad;
+	}
+	s->server_first = xt_strdup((char *)msg);
+	s->nonce = attr(s->server_first, 'r');
+	salt64 = attr(s->server_first, 's');
+	iter = attr(s->server_first, 'i');
+	if (!s->nonce || !salt64 || !iter || !s->cnonce) {
+		snprintf(why, len, "the server's SCRAM challenge lacks its nonce, salt or "
+			 "iteration count (RFC 5802)");
+		goto bad;
+	}
+	if (strncmp(s->nonce, s->cnonce, strlen(s->cnonce)) ||
+	    strlen(s->nonce) == strlen(s->cnonce)) {
+		snprintf(why, len, "the server's SCRAM nonce does not extend the client's "
+			 "(RFC 5802 5.1): a replayed or forged challenge");
+		goto bad;
+	}
+	i = strtol(iter, &end, 10);
+	if (*end || end == iter || i < 1 || i > SCRAM_MAX_ITERATIONS) {
+		snprintf(why, len, "the server's SCRAM challenge asks for %.20s iterations; "
+			 "this tool does 1 to %d", iter, SCRAM_MAX_ITERATIONS);
+		goto bad;
+	}
+	s->iterations = (int)i;
+	if (!(s->salt = unbase64(salt64, &s->salt_len)) || !s->salt_len) {
+		snprintf(why, len, "the server's SCRAM salt is not base64");
+		goto bad;
+	}
+	free(msg);
+	free(salt64);
+	free(iter);
+	return 0;
+bad:
+	free(msg);
+	free(salt64);
+	free(iter);
+	xt_scram_reset(s);
+	return XT_EPROTOCOL;
+}
+
+/* SENT <response>: remembers our final message without its proof. */
+void
+xt_scram_sent_response(struct xt_scram *s, const char *xml)
+{
+	char *text, *p;
+	unsigned char *msg;
+	size_t n;
+
+	if (!s->active || s->client_final)
+		return;
+	text = element_text(xml);
+	msg = unbase64(text, &n);
+	free(text);
+	if (msg && (p = strstr((char *)msg, ",p=")))
+		s->client_final = strndup((char *)msg, (size_t)(p - (char *)msg));
+	free(msg);
+}
+
+/* ServerSignature = HMAC(HMAC(SaltedPassword, "Server Key"), AuthMessage),
+ * in base64 into out (at least 90 bytes). */
+static int
+server_signature(const struct xt_scram *s, const char *password, char *out)
+{
+	const EVP_MD *md = scram_md(s->mech);
+	unsigned char salted[EVP_MAX_MD_SIZE], key[EVP_MAX_MD_SIZE], sig[EVP_MAX_MD_SIZE];
+	unsigned int klen, slen;
+	int mdlen = EVP_MD_get_size(md);
+	char *auth;
+	size_t alen;
+
+	alen = strlen(s->client_first_bare) + strlen(s->server_first) +
+	       strlen(s->client_final) + 3;
+	auth = xt_malloc(alen);
+	snprintf(auth, alen, "%s,%s,%s", s->client_first_bare, s->server_first, s->client_final);
+	if (!PKCS5_PBKDF2_HMAC(password, (int)strlen(password), s->salt, (int)s->salt_len,
+			       s->iterations, md, mdlen, salted) ||
+	    !HMAC(md, salted, mdlen, (const unsigned char *)"Server Key", 10, key, &klen) ||
+	    !HMAC(md, key, (int)klen, (unsigned char *)auth, strlen(auth), sig, &slen)) {
+		free(auth);
+		return -1;
+	}
+	explicit_bzero(salted, sizeof salted);
+	free(auth);
+	EVP_EncodeBlock((unsigned char *)out, sig, (int)slen);
+	return 0;
+}
+
+/* RECV <success>: returns 0 when the server proved it knows the password
+ * (or no SCRAM was used), else XT_EAUTH with why set. */
+int
+xt_scram_check_success(struct xt_scram *s, const char *xml, const char *password,
+		       char *why, size_t len)
+{
+	char *text, *v = NULL, want[128];
+	unsigned char *msg = NULL;
+	size_t n;
+	int rc = XT_EAUTH;
+
+	if (!s->active)
+		return 0;
+	text = element_text(xml);
+	if (*text && (msg = unbase64(text, &n)))
+		v = attr((char *)msg, 'v');
+	free(text);
+	if (!v || !s->client_final || !password) {
+		snprintf(why, len, "the server ended SCRAM without its signature (v=): it "
+			 "did not prove it knows the password; not logged in");
+	} else if (server_signature(s, password, want) || strcmp(v, want)) {
+		snprintf(why, len, "the server's SCRAM signature is wrong: it does not know "
+			 "the password (an impostor?); not logged in");
+	} else {
+		rc = 0;
+	}
+	free(v);
+	free(msg);
+	xt_scram_reset(s);
+	return rc;
+}
