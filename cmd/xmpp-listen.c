@@ -197,7 +197,10 @@ print_text(xmpp_stanza_t *st, const struct xt_json_opts *o)
 }
 
 /* --exec: the JSON goes to CMD's standard input; CMD runs to its end before
- * the next stanza, so a bot sees messages in order. */
+ * the next stanza, so a bot sees messages in order. CMD is the user's own
+ * text: no part of a message is ever put into a command line, and the
+ * environment holds no password (xt_account_resolve took XMPP_PASSWORD
+ * out of it). */
 static void
 run_exec(const struct listen *l, const char *json, xmpp_stanza_t *st)
 {
@@ -210,8 +213,9 @@ run_exec(const struct listen *l, const char *json, xmpp_stanza_t *st)
 	}
 	if (pid == 0) {
 		dup2(fds[0], 0);
-		close(fds[0]);
-		close(fds[1]);
+		/* nothing of ours but stdout and stderr: not the server's
+		 * socket, nor any file the account came from */
+		closefrom(3);
 		setenv("XMPP_FROM", xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "", 1);
 		setenv("XMPP_TYPE", xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal", 1);
 		execl("/bin/sh", "sh", "-c", l->exec, (char *)NULL);
@@ -418,6 +422,10 @@ start_session(struct listen *l, const char *stamp, const char *after_id)
 		rc = xt_mam_fetch(&l->conn, NULL, stamp, after_id);
 	if (!rc && l->presence)
 		xt_send_presence(&l->conn);
+	/* Prosody archives what it kept offline only once presence says we
+	 * are back (and then does not send it, as we asked the archive) */
+	if (!rc && l->presence && (stamp || after_id))
+		rc = xt_mam_fetch(&l->conn, NULL, l->last_id ? NULL : stamp, l->last_id);
 	if (!rc)
 		rc = xt_rooms_join(&l->conn, &l->rooms, 0);
 	return rc;
@@ -439,13 +447,13 @@ listen_until_done(struct listen *l)
 {
 	int rc = xt_wait(&l->conn, listen_done, l, l->timeout > 0 ? l->timeout : 1L << 30);
 
-	if (rc == XT_ETIMEOUT && l->count < 0)
+	if (xt_time_up(&l->conn, rc) && l->count < 0)
 		return 0; /* --timeout alone is a duration, not a failure */
-	if (rc && rc != XT_ETIMEOUT)
-		xt_error(rc, "%s", l->conn.why);
-	else if (rc)
+	if (xt_time_up(&l->conn, rc))
 		xt_error(rc, "timed out after %ld s with %ld of %ld stanzas",
 			 l->timeout, l->printed, l->count);
+	else if (rc)
+		xt_error(rc, "%s", l->conn.why);
 	return rc;
 }
 

@@ -260,9 +260,9 @@ cmd_watch(struct presence *p)
 	if ((rc = xt_go_online_quietly(&p->conn)))
 		return rc;
 	rc = xt_wait(&p->conn, watch_done, p, p->timeout > 0 ? p->timeout : 1L << 30);
-	if (rc == XT_ETIMEOUT && p->count < 0)
+	if (xt_time_up(&p->conn, rc) && p->count < 0)
 		return 0;
-	if (rc == XT_ETIMEOUT)
+	if (xt_time_up(&p->conn, rc))
 		return xt_error(rc, "timed out after %ld s with %ld of %ld presences",
 				p->timeout, p->printed, p->count);
 	return rc ? xt_error(rc, "%s", p->conn.why) : 0;
@@ -292,7 +292,7 @@ cmd_set(struct presence *p)
 	if (rc || p->once)
 		return rc;
 	rc = xt_wait(&p->conn, xt_stopped, NULL, p->for_s > 0 ? p->for_s : 1L << 30);
-	return rc == XT_ETIMEOUT ? 0 : rc ? xt_error(rc, "%s", p->conn.why) : 0;
+	return xt_time_up(&p->conn, rc) ? 0 : rc ? xt_error(rc, "%s", p->conn.why) : 0;
 }
 
 static const char *

@@ -300,7 +300,7 @@ cmd_watch(struct roster *r)
 	if ((rc = xt_roster_follow(&r->conn, on_push, r)))
 		return rc;
 	rc = xt_wait(&r->conn, xt_stopped, NULL, r->timeout > 0 ? r->timeout : 1L << 30);
-	return rc == XT_ETIMEOUT ? 0 : rc ? xt_error(rc, "%s", r->conn.why) : 0;
+	return xt_time_up(&r->conn, rc) ? 0 : rc ? xt_error(rc, "%s", r->conn.why) : 0;
 }
 
 /* import: every line checked before the roster is touched. */

@@ -486,6 +486,8 @@ main(int argc, char **argv)
 	}
 	s->conn.on_stanza = on_stanza;
 	s->conn.on_stanza_data = s;
+	s->conn.on_reconnect = xt_rooms_rejoin;
+	s->conn.on_reconnect_data = &s->rooms;
 	rc = xt_rooms_join(&s->conn, &s->rooms, 0);
 	if (rc == 0)
 		rc = send_all(s);

@@ -511,8 +511,8 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 
 	(void)xc;
 	c->last_rx = xt_now_ms();
-	if (ns && !strcmp(ns, NS_SM))
-		return 1;
+	if (ns && (!strcmp(ns, NS_SM) || !strcmp(ns, XMPP_NS_STREAMS)))
+		return 1; /* not stanzas: a stream error is libstrophe's to report */
 	if (c->sm && c->sm_enabled)
 		c->sm_in++;
 	id = xmpp_stanza_get_id(st);
@@ -738,8 +738,11 @@ recover(struct xt_conn *c)
 			c->resent += n;
 			c->reconnects++;
 			c->down_since = 0;
-			if (c->on_reconnect && c->on_reconnect(c, c->on_reconnect_data) != 0 &&
+			if (c->on_reconnect && (code = c->on_reconnect(c, c->on_reconnect_data)) &&
 			    c->state == XT_CONN_ONLINE) {
+				/* it said why; the tool's last word says what */
+				xt_fail(c, code, "reconnected to %s, but could not set the session "
+					"up again", c->where);
 				c->reconnecting = 0;
 				return 0;
 			}
@@ -809,6 +812,12 @@ xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
 		pump(c, left > 100 ? 100 : (unsigned long)left);
 	}
 	return 0;
+}
+
+int
+xt_time_up(const struct xt_conn *c, int rc)
+{
+	return rc == XT_ETIMEOUT && c->state == XT_CONN_ONLINE;
 }
 
 static int

@@ -177,3 +177,9 @@ xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history)
 	free(own);
 	return rc;
 }
+
+int
+xt_rooms_rejoin(struct xt_conn *c, void *rooms)
+{
+	return xt_rooms_join(c, rooms, 0);
+}

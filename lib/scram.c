@@ -18,6 +18,7 @@ void
 xt_scram_reset(struct xt_scram *s)
 {
 	free(s->client_first_bare);
+	free(s->cnonce);
 	free(s->server_first);
 	free(s->client_final);
 	free(s->nonce);

@@ -268,6 +268,9 @@ int xt_await_bounces(struct xt_conn *c, long ms);
 /* Runs the connection while waiting up to ms for fd to be readable;
  * returns 1 if it is (or at EOF), else 0. */
 int xt_poll_fd(struct xt_conn *c, int fd, int ms);
+/* Whether xt_wait's rc means its own time ran out (a --timeout or --for
+ * reached), not a server that stopped answering. */
+int xt_time_up(const struct xt_conn *c, int rc);
 /* Runs the event loop for at most ms milliseconds (0: no wait). */
 void xt_run(struct xt_conn *c, int ms);
 /* Runs the loop until done(data) is true, the connection fails, or timeout
@@ -414,6 +417,9 @@ int xt_rooms_option(struct xt_rooms *r, int id, const char *arg);
 /* Joins every room; returns 0 or an exit code. history: stanzas of
  * history to ask for. */
 int xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history);
+/* An on_reconnect for senders: joins the rooms (a struct xt_rooms *) again,
+ * so that what is sent again reaches them. */
+int xt_rooms_rejoin(struct xt_conn *c, void *rooms);
 /* roster.c: RFC 6121 rosters. */
 struct xt_roster_item {
 	char *jid, *name, *subscription, *ask;

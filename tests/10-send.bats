@@ -256,6 +256,17 @@ EOF
 	expect "$(field .to)" "$you"
 }
 
+@test "a message the server cannot deliver comes back: exit 80 with its error" {
+	# no such account here; another domain (this server has no s2s)
+	run --separate-stderr send -m hi "nobody@example.test"
+	[ "$status" -eq 80 ]
+	one_error_line
+	stderr_has "message to nobody@example.test: rejected by the server: service-unavailable"
+	run --separate-stderr send -m hi "somebody@elsewhere.invalid"
+	[ "$status" -eq 80 ]
+	stderr_has "message to somebody@elsewhere.invalid: rejected by the server:"
+}
+
 @test "--receipt without a client that answers receipts times out (75) naming the message" {
 	run -75 --separate-stderr send --receipt --timeout 2 -m "are you there" "$you"
 	stderr_has "message to $you: no delivery receipt within 2 s"

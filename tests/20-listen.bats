@@ -121,6 +121,18 @@ EOF
 	expect "$(cat "$BATS_TEST_TMPDIR/bodies")" "$(printf 'first\nsecond')"
 }
 
+@test "--exec: a message is data on standard input, never shell code; no password, no socket" {
+	local body='$(touch pwned1); `touch pwned2`; touch pwned3 | reboot'
+	send -m "$body" "$you"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr listen --json --count 1 --timeout 10 \
+		--exec "cat >seen.json; env >seen.env; ls -l /proc/\$\$/fd >seen.fd"
+	[ -z "$(ls | grep pwned)" ]
+	expect "$(jq -r .body seen.json)" "$body"
+	expect "$(grep -c -e XMPP_PASSWORD -e "pw-${you%@*}" seen.env)" 0
+	expect "$(grep -c socket: seen.fd)" 0
+}
+
 @test "--text prints a readable line: time sent, sender and body" {
 	# sent while the listener is offline: the line shows when it was sent
 	send -m "hello, reader" "$you"

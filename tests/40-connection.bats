@@ -92,6 +92,37 @@ fake_server() {
 	fi
 }
 
+# pin_of NAME: the --pin value of a test certificate's key.
+pin_of() {
+	printf 'sha256:%s' "$(openssl x509 -pubkey -noout -in "$XT_TEST_DIR/certs/$1.crt" |
+		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
+}
+
+@test "--pin with the server's key connects, even without the CA (the key is trusted)" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "$XT_C2S" --pin "$(pin_of example.test)" -m pinned "$rcpt"
+	[ "$status" -eq 0 ]
+	as alice@example.test run --separate-stderr \
+		xmpp-send "${server_opts[@]}" --pin "$(pin_of example.test)" -m pinned "$rcpt"
+	[ "$status" -eq 0 ]
+}
+
+@test "--pin with another key refuses the server (79) before logging in" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send "${server_opts[@]}" --pin "$(pin_of wrong.test)" -v -m never "$rcpt"
+	[ "$status" -eq 79 ]
+	stderr_has "does not match --pin"
+	stderr_has "its key is $(pin_of example.test)"
+	[[ $stderr != *"<auth "* ]]
+}
+
+@test "--pin that is not sha256:BASE64 is a usage error (64)" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send "${server_opts[@]}" --pin "md5:abc" -m never "$rcpt"
+	[ "$status" -eq 64 ]
+	one_error_line
+}
+
 @test "--insecure connects despite an untrusted certificate, with a loud warning" {
 	as alice@untrusted.test run --separate-stderr \
 		xmpp-send --insecure "${server_opts[@]}" -m hello "$rcpt"

@@ -259,3 +259,15 @@ no_credentials_in() {
 	no_credentials_in "$rec.plain"
 	[ ! -e "$rec.tls" ]
 }
+
+@test "a bounce after the server's ack (remote-server-not-found) is a partial failure (80)" {
+	hostile late-bounce
+	XMPP_PASSWORD=$password run --separate-stderr xmpp-send -j alice@example.test \
+		--server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" -m hi carol@elsewhere.test
+	[ "$status" -eq 80 ]
+	stderr_has "message to carol@elsewhere.test: rejected by the server: remote-server-not-found"
+	# --bounce-wait 0: the ack is all it waits for
+	XMPP_PASSWORD=$password run --separate-stderr xmpp-send -j alice@example.test \
+		--server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" --bounce-wait 0 -m hi carol@elsewhere.test
+	[ "$status" -eq 0 ]
+}

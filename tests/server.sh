@@ -100,10 +100,12 @@ modules_enabled = {
 modules_disabled = { "s2s" }
 authentication = "internal_hashed"
 -- accounts on disk (tests add them as files); the rest in memory: Prosody's
--- internal archive store rereads the whole archive on every append.
-storage = { accounts = "internal"; roster = "memory"; archive = "memory";
-	archive2 = "memory"; offline = "memory"; private = "memory"; vcard = "memory";
-	pep = "memory"; muc_log = "memory"; }
+-- internal archive store rereads the whole archive on every append. With
+-- XT_ARCHIVE_STORE=internal, archive and offline messages survive a restart.
+storage = { accounts = "internal"; roster = "memory"; private = "memory";
+	archive = "${XT_ARCHIVE_STORE:-memory}"; archive2 = "${XT_ARCHIVE_STORE:-memory}";
+	offline = "${XT_ARCHIVE_STORE:-memory}"; vcard = "memory"; pep = "memory";
+	muc_log = "memory"; }
 default_storage = "memory"
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false

@@ -50,6 +50,7 @@ def close_pair(pair):
 
 
 def on_signal(sig, frame):
+    log("signal %d" % sig)
     if sig == signal.SIGUSR1:
         state["cut_now"] = True
     elif sig == signal.SIGUSR2:

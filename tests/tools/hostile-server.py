@@ -43,6 +43,9 @@
 #   stall-tls        sends <proceed/>, then half a TLS record, then nothing
 #   starttls-failure answers <starttls/> with <failure/> and closes
 #   plain-only       no STARTTLS: offers PLAIN in clear and records the rest
+#   late-bounce*     confirms every message, then, 0.3 s after each ack,
+#                    bounces it: remote-server-not-found (as s2s failing
+#                    after the local server took the message)
 import argparse
 import base64
 import hashlib
@@ -67,7 +70,7 @@ SCENARIOS = ('ok', 'oversized', 'nesting', 'utf8-features', 'utf8-stanza',
              'doctype', 'laughs', 'cut-login', 'cut-stanza', 'scram-nonce',
              'scram-malformed', 'scram-base64', 'scram-iterations',
              'scram-signature', 'scram-ok', 'stall-header', 'stall-proceed',
-             'stall-tls', 'starttls-failure', 'plain-only')
+             'stall-tls', 'starttls-failure', 'plain-only', 'late-bounce')
 
 
 def log(msg):
@@ -318,16 +321,28 @@ def login(c, scenario):
     return True
 
 
-def serve_online(c):
-    """Answers every iq get/set with a result until the client closes."""
+def serve_online(c, bounce=False):
+    """Answers every iq get/set with a result until the client closes;
+    with bounce, then sends an error back for each message since the last."""
+    messages = []
     while True:
-        m = c.expect(rb'<iq\b[^>]*>|</stream:stream>')
+        m = c.expect(rb'<iq\b[^>]*>|<message\b[^>]*>|</stream:stream>')
         tag = m.group(0)
         if tag == b'</stream:stream>':
             c.send('</stream:stream>')
             return
+        if tag.startswith(b'<message'):
+            messages.append((attr(tag, 'id'), attr(tag, 'to')))
+            continue
         if attr(tag, 'type') in ('get', 'set'):
             c.send("<iq type='result' id='%s'/>" % attr(tag, 'id'))
+        if bounce and messages:
+            time.sleep(0.3)
+            for mid, to in messages:
+                c.send("<message type='error' id='%s' from='%s'><error type='cancel'>"
+                       "<remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                       "</error></message>" % (mid, to))
+            messages = []
 
 
 def play(c, scenario):
@@ -346,6 +361,8 @@ def play(c, scenario):
     elif scenario == 'cut-stanza':
         c.send(msg + '<body>half a mess')
         time.sleep(0.2)
+    elif scenario == 'late-bounce':
+        serve_online(c, bounce=True)
     else:
         serve_online(c)
 
