@@ -1,21 +1,16 @@
 /* account.c - who we are: flags, environment, config file, go-sendxmpp's */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "xt.h"
 
-/* What one config source says about an account. */
-struct source {
-	char *jid, *password, *password_file, *password_cmd, *server;
-	char *cafile, *capath, *resource;
-	int direct_tls;
-};
-
-static void
-source_free(struct source *s)
+void
+xt_config_free(struct xt_config *s)
 {
 	free(s->jid);
 	xt_free_secret(s->password);
@@ -78,7 +73,7 @@ yes(const char *v)
 
 /* Stores key = value of our format into s; returns -1 for an unknown key. */
 static int
-set_key(struct source *s, const char *k, const char *v)
+set_key(struct xt_config *s, const char *k, const char *v)
 {
 	char **field = NULL;
 
@@ -103,22 +98,53 @@ set_key(struct source *s, const char *k, const char *v)
 	return 0;
 }
 
-/* Reads account name (NULL: the unnamed one at the top) from our config
- * file. Returns 0, 1 if the account is not there, or an exit code. */
-static int
-read_config(const char *path, const char *name, struct source *s)
+/* Returns the next line of [*p, end), NUL-terminated in place, and moves *p
+ * past it; NULL after the last. As getline(3): a last line without a newline
+ * counts, nothing after a final newline does. */
+static char *
+next_line(char **p, char *end)
 {
-	FILE *f;
-	char *line = NULL, *p, *eq;
-	size_t cap = 0;
+	char *line = *p, *nl;
+
+	if (line >= end)
+		return NULL;
+	if ((nl = memchr(line, '\n', (size_t)(end - line)))) {
+		*nl = '\0';
+		*p = nl + 1;
+	} else {
+		*p = end;
+	}
+	return line;
+}
+
+/* A writable, NUL-terminated copy of text, to cut into lines. */
+static char *
+text_copy(const char *text, size_t len)
+{
+	char *t = xt_malloc(len + 1);
+
+	memcpy(t, text, len);
+	t[len] = '\0';
+	return t;
+}
+
+/* Wipes (the text may hold a password) and frees a copy of len bytes. */
+static void
+text_free(char *t, size_t len)
+{
+	explicit_bzero(t, len);
+	free(t);
+}
+
+int
+xt_config_parse(const char *text, size_t len, const char *path,
+		const char *name, struct xt_config *s)
+{
+	char *t = text_copy(text, len), *rest = t, *line, *p, *eq;
 	unsigned long lineno = 0;
 	int in = name == NULL, found = name == NULL, rc = 0;
 
-	if ((rc = xt_check_private(path, "config file")))
-		return rc;
-	if (!(f = fopen(path, "r")))
-		return xt_error(XT_ECONFIG, "config file %s: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
+	while ((line = next_line(&rest, t + len))) {
 		lineno++;
 		p = trim(line);
 		if (*p == '#' || *p == ';' || *p == '\0')
@@ -145,29 +171,20 @@ read_config(const char *path, const char *name, struct source *s)
 			break;
 		}
 	}
-	if (line)
-		explicit_bzero(line, cap);
-	free(line);
-	fclose(f);
+	text_free(t, len);
 	if (rc == 0 && !found)
 		return 1;
 	return rc;
 }
 
 /* go-sendxmpp's "key: value" file, for people moving over. */
-static int
-read_go_sendxmpp(const char *path, struct source *s)
+int
+xt_config_parse_go_sendxmpp(const char *text, size_t len, struct xt_config *s)
 {
-	FILE *f;
-	char *line = NULL, *p, *colon, *k, *v, *port = NULL;
-	size_t cap = 0;
-	int rc;
+	char *t = text_copy(text, len), *rest = t, *line, *p, *colon, *k, *v;
+	char *port = NULL;
 
-	if ((rc = xt_check_private(path, "go-sendxmpp config file")))
-		return rc;
-	if (!(f = fopen(path, "r")))
-		return xt_error(XT_ECONFIG, "config file %s: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
+	while ((line = next_line(&rest, t + len))) {
 		p = trim(line);
 		if (*p == '#' || !(colon = strchr(p, ':')))
 			continue;
@@ -192,11 +209,33 @@ read_go_sendxmpp(const char *path, struct source *s)
 		s->server = hp;
 	}
 	free(port);
-	if (line)
-		explicit_bzero(line, cap);
-	free(line);
-	fclose(f);
+	text_free(t, len);
 	return 0;
+}
+
+/* Reads the config file at path (checked private first; what names its
+ * role) and parses it, in go-sendxmpp's format if go_sendxmpp; returns what
+ * the parser returns, or an exit code. */
+static int
+read_config(const char *path, const char *what, const char *name,
+	    struct xt_config *s, int go_sendxmpp)
+{
+	char *text;
+	long len;
+	int fd, rc;
+
+	if ((rc = xt_check_private(path, what)))
+		return rc;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return xt_error(XT_ECONFIG, "config file %s: %s", path, strerror(errno));
+	len = xt_read_all(fd, &text);
+	close(fd);
+	if (len < 0)
+		return xt_error(XT_ECONFIG, "config file %s: %s", path, strerror(errno));
+	rc = go_sendxmpp ? xt_config_parse_go_sendxmpp(text, (size_t)len, s)
+			 : xt_config_parse(text, (size_t)len, path, name, s);
+	text_free(text, (size_t)len);
+	return rc;
 }
 
 static char *
@@ -227,14 +266,14 @@ exists(const char *p)
 
 /* Finds and reads the config that applies: ours, else go-sendxmpp's. */
 static int
-load_config(struct xt_account *a, struct source *s)
+load_config(struct xt_account *a, struct xt_config *s)
 {
 	char *path = a->config_path ? xt_strdup(a->config_path)
 				    : config_dir_file("xmpp-tools", "config");
 	int rc;
 
 	if (a->config_path || exists(path)) {
-		rc = read_config(path, a->name, s);
+		rc = read_config(path, "config file", a->name, s, 0);
 		if (rc == 1)
 			rc = xt_error(XT_ECONFIG, "config file %s has no account [%s]",
 				      path, a->name);
@@ -250,7 +289,7 @@ load_config(struct xt_account *a, struct source *s)
 		free(path);
 		path = config_dir_file("go-sendxmpp", "sendxmpprc");
 	}
-	rc = exists(path) ? read_go_sendxmpp(path, s) : 0;
+	rc = exists(path) ? read_config(path, "go-sendxmpp config file", NULL, s, 1) : 0;
 	free(path);
 	return rc;
 }
@@ -288,7 +327,7 @@ run_password_cmd(struct xt_account *a, const char *cmd)
 
 /* Password: options, then the environment, then the account's source. */
 static int
-resolve_password(struct xt_account *a, struct source *s, int source_applies, char *env)
+resolve_password(struct xt_account *a, struct xt_config *s, int source_applies, char *env)
 {
 	if (a->password_file)
 		return read_password_file(a, a->password_file);
@@ -323,7 +362,7 @@ take(char **dst, char **src)
 int
 xt_account_resolve(struct xt_account *a)
 {
-	struct source s = { 0 };
+	struct xt_config s = { 0 };
 	const char *env_jid = getenv("XMPP_JID"), *why;
 	char *env_pw = xt_strdup(getenv("XMPP_PASSWORD"));
 	int rc, applies = 0;
@@ -355,7 +394,7 @@ xt_account_resolve(struct xt_account *a)
 	else
 		rc = resolve_password(a, &s, applies, env_pw);
 out:
-	source_free(&s);
+	xt_config_free(&s);
 	xt_free_secret(env_pw);
 	return rc;
 }
@@ -373,5 +412,6 @@ xt_account_free(struct xt_account *a)
 	free(a->password_file);
 	free(a->password_cmd);
 	free(a->resource);
+	free(a->pin);
 	memset(a, 0, sizeof *a);
 }
