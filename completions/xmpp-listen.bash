@@ -48,7 +48,7 @@ _xmpp_listen()
     local opts='
         --json --xml --text --full --from --type --kind -n --count --timeout
         --muc --nick --muc-password-file --since --exec --no-presence
-        --no-carbons'
+        --no-carbons --reconnect'
     COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
 } &&
     complete -F _xmpp_listen xmpp-listen

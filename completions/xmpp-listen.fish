@@ -24,6 +24,7 @@ complete -c xmpp-listen -l since -x -d 'First print archived messages since TIME
 complete -c xmpp-listen -l exec -x -a '(__fish_complete_command)' -d 'Run CMD for each message, its JSON on standard input'
 complete -c xmpp-listen -l no-presence -d 'Do not send presence: stay invisible'
 complete -c xmpp-listen -l no-carbons -d "Do not ask for copies of other clients' messages"
+complete -c xmpp-listen -l reconnect -d 'After a lost connection, reconnect and catch up from the archive'
 
 # account, connection and output: the options all the xmpp-tools share
 functions -q __xmpp_tools_common; and __xmpp_tools_common xmpp-listen

@@ -18,7 +18,7 @@ complete -c xmpp-presence -n "not __fish_seen_subcommand_from $__xmpp_presence_s
 complete -c xmpp-presence -l show -x -d 'Availability (default: plain available)' \
     -a '(printf "%s\t%s\n" away "away" chat "free to chat" dnd "do not disturb" xa "extended away")'
 complete -c xmpp-presence -l status -x -d 'Status message'
-complete -c xmpp-presence -l priority -x -d 'Priority, -128 to 127 (default 0)'
+complete -c xmpp-presence -l priority -x -d 'Priority, -128 to 127 (default -1: take no messages)'
 complete -c xmpp-presence -l for -x -d 'Keep the presence S seconds, then leave'
 complete -c xmpp-presence -l once -d 'Send the presence and leave at once'
 complete -c xmpp-presence -l wait -x -d 'Get, probe: also wait S seconds for late answers'

@@ -18,7 +18,8 @@ _xmpp_send_arg()
         --muc-password-file)
             _xmpp_tools_files
             ;;
-        -m | --message | --subject | --url | --muc | --nick | --timeout)
+        -m | --message | --subject | --url | --muc | --nick | --timeout | \
+            --retry-for | --bounce-wait)
             # free-form values: nothing to offer
             COMPREPLY=()
             ;;
@@ -42,7 +43,8 @@ _xmpp_send()
     if [[ $cur == -* ]]; then
         local opts='
             -m --message --lines --json --xml -t --type --subject --url
-            --muc --nick --muc-password-file --no-store --receipt --timeout'
+            --muc --nick --muc-password-file --no-store --receipt --timeout
+            --retry-for --bounce-wait'
         COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
     fi
     # recipients are JIDs: nothing special to offer
