@@ -103,3 +103,14 @@ stderr_has() {
 		return 1
 	fi
 }
+
+# rss_under KB FILE: the peak RSS in FILE (KiB, from /usr/bin/time -f %M)
+# is under KB; under AddressSanitizer, whose shadow memory and quarantine
+# of freed blocks (256 MB) count too, under 600 MB. Says the figure.
+rss_under() {
+	local limit=$1 peak
+	peak=$(tail -n 1 "$2")
+	ldd "$XT_BIN/xmpp-send" | grep -q libasan && limit=600000
+	echo "peak RSS $peak KiB (limit $limit KiB)"
+	[ "$peak" -lt "$limit" ]
+}
