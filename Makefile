@@ -64,6 +64,48 @@ check-sanitize: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh build-san
 
+# A part of the suite with every tool under valgrind memcheck
+# (tests/valgrind.sh): a memory error or a leak fails it. About 12 minutes on
+# two cores (under valgrind a tool takes some 3 s to log in); other files:
+# make check-valgrind VALGRIND_TESTS=tests/70-presence.bats
+VALGRIND_TESTS ?= tests/10-send.bats tests/20-listen.bats tests/30-account.bats \
+	tests/80-sendfile.bats tests/95-s2s-probe.bats
+check-valgrind: deps all
+	@tests/valgrind.sh $(O) $(VALGRIND_TESTS)
+
+# libFuzzer targets, one per parser of user input (tests/fuzz/README): built
+# with clang into $(O)/fuzz/ over a copy of the core compiled for fuzzing,
+# then each run over its regressions and for FUZZ_TIME seconds. A longer
+# hunt: make fuzz FUZZ_TIME=3600 FUZZ=xml
+FUZZ = json roster-json xml config jid exec
+FUZZ_TIME ?= 60
+FUZZ_SAN = address,undefined
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -Itests/fuzz $(PKG_CFLAGS) \
+	-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LIBOBJ = $(LIBSRC:%.c=$(O)/fuzz/%.o)
+
+$(O)/fuzz/lib/%.o: lib/%.c lib/xt.h
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CLANG   $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
+
+$(O)/fuzz/libxt.a: $(FUZZ_LIBOBJ)
+	@$(if $(V),,echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
+$(O)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(O)/fuzz/libxt.a lib/xt.h
+	@$(if $(V),,echo "  CLANG   $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< $(O)/fuzz/libxt.a $(PKG_LIBS)
+
+fuzz: deps
+	$(MAKE) $(FUZZ:%=$(O)/fuzz/fuzz-%)
+	@tests/fuzz/run.sh $(O)/fuzz $(FUZZ_TIME) $(FUZZ)
+
+# CI's share: every target for 15 s; about two and a half minutes in all
+# with the build, on two cores.
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_TIME=15
+
 demo: deps all
 	@tests/demo.sh $(O)
 
@@ -111,5 +153,5 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check check-sanitize demo bench install uninstall clean
-.SECONDARY: $(LIBOBJ)
+.PHONY: all deps check check-sanitize check-valgrind fuzz fuzz-ci demo bench install uninstall clean
+.SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)

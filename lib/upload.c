@@ -207,30 +207,46 @@ struct body {
 	EVP_MD_CTX *sha;
 	unsigned long long done;
 	int read_error;
+	int shrank;           /* the file ended before its announced size */
 	time_t started;
 	const char *name;
+	char host[256];       /* of the PUT URL, for messages */
+	curl_off_t total;     /* the body's length */
+	long stall_ms;        /* nothing moved for this long: a stall */
+	long moved;           /* xt_now_ms() when a byte last moved */
+	curl_off_t ul, dl;    /* bytes moved by then */
+	int stalled;
 };
 
 static size_t
 read_body(char *buf, size_t size, size_t n, void *data)
 {
 	struct body *b = data;
-	size_t want = size * n, got, k;
+	size_t want = size * n, room = want, got, k;
 	int outl = 0;
 
 	if (!b->finished) {
-		got = fread(buf, 1, want, b->f);
-		if (got < want && ferror(b->f)) {
-			b->read_error = errno;
+		/* never more than the announced length, even if the file grew */
+		if (room > b->up->size - b->done)
+			room = (size_t)(b->up->size - b->done);
+		got = fread(buf, 1, room, b->f);
+		if (got < room) {
+			/* an error, or a file that shrank since its size was
+			 * announced: the PUT could only end short */
+			b->read_error = !ferror(b->f) ? 0 : errno ? errno : EIO;
+			b->shrank = !ferror(b->f);
 			return CURL_READFUNC_ABORT;
 		}
 		EVP_DigestUpdate(b->sha, buf, got);
 		b->done += got;
 		/* GCM is a stream mode: ciphertext as long as the plaintext */
-		if (b->gcm)
+		if (b->gcm && got > 0)
 			EVP_EncryptUpdate(b->gcm, (unsigned char *)buf, &outl,
 					  (unsigned char *)buf, (int)got);
-		if (got < want) {
+		/* the tag right after the last bytes, in the same call: a
+		 * finishing call of its own let OpenSSL's AES-NI GCM read stale
+		 * stack (harmless, but valgrind sees the tag as uninitialised) */
+		if (b->done == b->up->size) {
 			b->finished = 1;
 			if (b->gcm) {
 				EVP_EncryptFinal_ex(b->gcm, NULL, &outl);
@@ -242,7 +258,7 @@ read_body(char *buf, size_t size, size_t n, void *data)
 			return got;
 	}
 	/* after the ciphertext, the GCM tag (also when the file ended exactly
-	 * at the end of the previous read) */
+	 * at the end of the previous read, or is empty) */
 	k = b->tag_left < want ? b->tag_left : want;
 	memcpy(buf, b->tag + TAG_LEN - b->tag_left, k);
 	b->tag_left -= k;
@@ -259,6 +275,8 @@ start_body(struct body *b)
 	b->done = 0;
 	b->tag_left = 0;
 	b->finished = 0;
+	b->read_error = 0;
+	b->shrank = 0;
 	EVP_DigestInit_ex(b->sha, EVP_sha256(), NULL);
 	if (b->gcm) {
 		EVP_CIPHER_CTX_reset(b->gcm);
@@ -281,17 +299,13 @@ human(double v, char *buf, size_t len)
 }
 
 /* The progress bar: bytes, rate, ETA; stderr on a terminal only. */
-static int
-progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+static void
+draw_bar(const struct body *b, curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct body *b = data;
 	double secs = difftime(time(NULL), b->started), rate;
 	char now[32], total[32], speed[32];
 	long eta;
 
-	(void)dltotal, (void)dlnow;
-	if (ultotal <= 0)
-		return 0;
 	rate = secs > 0 ? (double)ulnow / secs : 0;
 	eta = rate > 0 ? (long)((double)(ultotal - ulnow) / rate) : 0;
 	human((double)ulnow, now, sizeof now);
@@ -299,7 +313,51 @@ progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, c
 	human(rate, speed, sizeof speed);
 	fprintf(stderr, "\r%-24.24s %10s / %-10s %3d%%  %10s/s  ETA %ld:%02ld ", b->name, now, total,
 		(int)(100 * ulnow / ultotal), speed, eta / 60, eta % 60);
+}
+
+/* Called by libcurl at least once a second, also while nothing moves:
+ * aborts the PUT once no byte went out or came in for the stall time (an
+ * upload server that neither reads nor answers), and draws the bar. */
+static int
+progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct body *b = data;
+	long now = xt_now_ms();
+
+	(void)dltotal;
+	if (ulnow != b->ul || dlnow != b->dl) {
+		b->ul = ulnow;
+		b->dl = dlnow;
+		b->moved = now;
+	} else if (now - b->moved >= b->stall_ms) {
+		b->stalled = 1;
+		return 1;
+	}
+	if (b->up->progress && ultotal > 0)
+		draw_bar(b, ultotal, ulnow);
 	return 0;
+}
+
+/* Why a PUT timed out: no TLS connection (the connection or the handshake
+ * hung), the server stopped taking the body, or it took it all and never
+ * answered. */
+static void
+stall_reason(CURL *cu, const struct body *b, char *why, size_t whylen)
+{
+	curl_off_t tls = 0, sent = 0;
+	long secs = b->stall_ms / 1000;
+
+	curl_easy_getinfo(cu, CURLINFO_APPCONNECT_TIME_T, &tls);
+	curl_easy_getinfo(cu, CURLINFO_SIZE_UPLOAD_T, &sent);
+	if (tls == 0)
+		snprintf(why, whylen, "upload stalled: no TLS connection to %s within %ld s",
+			 b->host, secs);
+	else if (sent < b->total)
+		snprintf(why, whylen, "upload stalled: %s took nothing for %ld s after %lld of %lld bytes",
+			 b->host, secs, (long long)sent, (long long)b->total);
+	else
+		snprintf(why, whylen, "upload stalled: %s sent no answer for %ld s after the whole file",
+			 b->host, secs);
 }
 
 static struct curl_slist *
@@ -334,9 +392,10 @@ new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT, a->connect_timeout);
-	/* a stalled upload: under 1 byte/s for the connect timeout */
-	curl_easy_setopt(cu, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(cu, CURLOPT_LOW_SPEED_TIME, a->connect_timeout);
+	/* a stall: nothing moved for the connect timeout (see progress) */
+	curl_easy_setopt(cu, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(cu, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(cu, CURLOPT_XFERINFODATA, b);
 	curl_easy_setopt(cu, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
 	if (resolve)
 		curl_easy_setopt(cu, CURLOPT_RESOLVE, resolve);
@@ -349,11 +408,6 @@ new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 	if (a->insecure) {
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (b->up->progress) {
-		curl_easy_setopt(cu, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(cu, CURLOPT_XFERINFOFUNCTION, progress);
-		curl_easy_setopt(cu, CURLOPT_XFERINFODATA, b);
 	}
 	return cu;
 }
@@ -370,17 +424,28 @@ put_once(CURL *cu, struct body *b, char *why, size_t whylen)
 		return XT_EIO;
 	}
 	b->started = time(NULL);
+	b->moved = xt_now_ms();
+	b->ul = b->dl = 0;
+	b->stalled = 0;
 	res = curl_easy_perform(cu);
 	if (b->up->progress)
 		fputc('\n', stderr);
-	if (b->read_error) {
-		snprintf(why, whylen, "reading the file failed: %s", strerror(b->read_error));
+	if (b->read_error || b->shrank) {
+		if (b->shrank)
+			snprintf(why, whylen, "reading the file failed: it shrank during the upload, "
+				 "to %llu of %llu bytes", b->done, b->up->size);
+		else
+			snprintf(why, whylen, "reading the file failed: %s", strerror(b->read_error));
 		return XT_EIO;
+	}
+	if (b->stalled || res == CURLE_OPERATION_TIMEDOUT) {
+		stall_reason(cu, b, why, whylen);
+		return XT_ETIMEOUT;
 	}
 	if (res != CURLE_OK) {
 		snprintf(why, whylen, "upload failed: %s", curl_easy_strerror(res));
 		return res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CONNECT_ERROR ? XT_ETLS
-		       : res == CURLE_OPERATION_TIMEDOUT ? XT_ETIMEOUT : XT_EUNAVAILABLE;
+		       : XT_EUNAVAILABLE;
 	}
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
@@ -394,20 +459,23 @@ int
 xt_upload_put(const struct xt_upload *up, const struct xt_slot *s,
 	      const struct xt_account *a, char sha256_hex[65])
 {
-	struct body b = { .f = up->file, .up = up, .name = up->filename };
+	struct body b = { .f = up->file, .up = up, .name = up->filename,
+			  .total = (curl_off_t)(up->size + (up->encrypt ? TAG_LEN : 0)),
+			  .stall_ms = a->connect_timeout * 1000 };
 	struct curl_slist *hdr = put_headers(s, up->content_type), *resolve = NULL;
+	const char *host = s->put + strlen("https://");
 	unsigned char md[32];
-	char why[300];
+	char why[512];
 	CURL *cu;
 	int rc, i, attempt;
 
+	snprintf(b.host, sizeof b.host, "%.*s", (int)strcspn(host, "/?#"), host);
 	for (i = 0; i < up->nresolve; i++)
 		resolve = curl_slist_append(resolve, up->resolve[i]);
 	b.sha = EVP_MD_CTX_new();
 	if (up->encrypt)
 		b.gcm = EVP_CIPHER_CTX_new();
-	cu = new_put(&b, s, hdr, resolve, a,
-		     (curl_off_t)(up->size + (up->encrypt ? TAG_LEN : 0)));
+	cu = new_put(&b, s, hdr, resolve, a, b.total);
 	for (attempt = 0;; attempt++) {
 		rc = put_once(cu, &b, why, sizeof why);
 		if (rc == 0 || attempt >= up->retries || rc == XT_EIO || rc == XT_ETLS)
@@ -415,7 +483,10 @@ xt_upload_put(const struct xt_upload *up, const struct xt_slot *s,
 		xt_warn("%s: %s; retrying (%d of %d)", up->filename, why, attempt + 1, up->retries);
 		sleep(1);
 	}
-	if (rc)
+	if (rc == XT_ETIMEOUT)
+		xt_error(rc, "%s: %s (check the upload server; --connect-timeout S waits longer%s)",
+			 up->filename, why, up->retries ? "" : ", --retry N tries again");
+	else if (rc)
 		xt_error(rc, "%s: %s", up->filename, why);
 	else {
 		EVP_DigestFinal_ex(b.sha, md, NULL);

@@ -16,12 +16,44 @@ setup() {
 
 teardown() {
 	stop_listener
+	if [ -n "${STALL_PID:-}" ]; then
+		kill "$STALL_PID" 2>/dev/null || true
+		wait "$STALL_PID" 2>/dev/null || true
+	fi
 }
 
 # sendfile ARGS...: xmpp-sendfile as $me, the upload host resolved to the
 # test server.
 sendfile() {
 	as "$me" xmpp-sendfile "${server_opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" "$@"
+}
+
+# stall_server MODE: tools/stall-http.py on 127.0.0.2 at the upload port,
+# with the upload host's certificate, so that --resolve "$stall_resolve"
+# sends the PUT there; its log of connections is $d/stall.log.
+stall_server() {
+	local port=${XT_UPLOAD_RESOLVE#*:}
+	port=${port%%:*}
+	stall_resolve=upload.example.test:$port:127.0.0.2
+	"$BATS_TEST_DIRNAME/tools/stall-http.py" "$1" 127.0.0.2 "$port" \
+		"$XT_TEST_DIR/certs/example.test.crt" "$XT_TEST_DIR/certs/example.test.key" \
+		>"$d/stall.log" 3>&- &
+	STALL_PID=$!
+	wait_for "$d/stall.log" '^ready'
+}
+
+# The stall tests' --connect-timeout: short, so that they take seconds, yet
+# longer than logging in takes, which it also bounds. Under valgrind
+# (tests/valgrind.sh sets XT_VALGRIND) logging in alone takes 3 s.
+stall_s=2
+[ -z "${XT_VALGRIND:-}" ] || stall_s=10
+
+# stalled ARGS...: xmpp-sendfile as $me --no-send --connect-timeout $stall_s,
+# the PUT to the stalling server; killed after 90 s, so that a hang fails
+# the test.
+stalled() {
+	as "$me" timeout 90 xmpp-sendfile "${server_opts[@]}" --resolve "$stall_resolve" \
+		--no-send --connect-timeout "$stall_s" "$@"
 }
 
 # fetch URL FILE: downloads URL into FILE, failing on an HTTP error.
@@ -245,6 +277,16 @@ round_trip() {
 	done
 }
 
+@test "--encrypt of an empty file uploads just the tag, which decrypts to nothing" {
+	: >"$d/empty.bin"
+	run -0 --separate-stderr sendfile --no-send --encrypt --connect-timeout 10 "$d/empty.bin"
+	local https=https://${output#aesgcm://}
+	fetch "${https%%#*}" "$d/cipher"
+	expect "$(stat -c %s "$d/cipher")" 16
+	"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$output" "$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
+	expect "$(stat -c %s "$d/plain")" 0
+}
+
 @test "--encrypt draws a fresh key for each file" {
 	printf 'same\n' >"$d/s1.txt"
 	printf 'same\n' >"$d/s2.txt"
@@ -302,6 +344,51 @@ round_trip() {
 	one_error_line xmpp-sendfile
 	stderr_has down.txt
 	stderr_has "upload failed"
+	expect "$output" ""
+}
+
+@test "an upload server that takes the file but never answers exits 75 within --connect-timeout" {
+	printf 'into the void\n' >"$d/void.txt"
+	stall_server headers
+	SECONDS=0
+	run -75 --separate-stderr stalled "$d/void.txt"
+	[ "$SECONDS" -lt $((stall_s + 13)) ]
+	one_error_line xmpp-sendfile
+	stderr_has "void.txt: upload stalled: upload.example.test:"
+	stderr_has "sent no answer for $stall_s s after the whole file"
+	stderr_has "--connect-timeout"
+	expect "$output" ""
+	expect "$(grep -c ^connection "$d/stall.log")" 1
+}
+
+@test "an upload server that stops reading part way exits 75, saying how far it got" {
+	truncate -s 16M "$d/big.bin"
+	stall_server headers
+	run -75 --separate-stderr stalled "$d/big.bin"
+	one_error_line xmpp-sendfile
+	stderr_has "big.bin: upload stalled: upload.example.test:"
+	stderr_has "took nothing for $stall_s s after "
+	stderr_has " of 16777216 bytes"
+	expect "$output" ""
+}
+
+@test "an upload server that never starts TLS exits 75" {
+	printf 'no handshake\n' >"$d/nohs.txt"
+	stall_server handshake
+	run -75 --separate-stderr stalled "$d/nohs.txt"
+	one_error_line xmpp-sendfile
+	stderr_has "nohs.txt: upload stalled: no TLS connection to upload.example.test:"
+	stderr_has " within $stall_s s"
+}
+
+@test "with --retry a stalled upload is tried again, then exits 75" {
+	printf 'again\n' >"$d/again.txt"
+	stall_server headers
+	run -75 --separate-stderr stalled --retry 1 "$d/again.txt"
+	expect "${#stderr_lines[@]}" 2
+	[[ ${stderr_lines[0]} == "xmpp-sendfile: "*"again.txt: upload stalled: "*"; retrying (1 of 1)" ]]
+	[[ ${stderr_lines[1]} == "xmpp-sendfile: again.txt: upload stalled: "* ]]
+	expect "$(grep -c ^connection "$d/stall.log")" 2
 	expect "$output" ""
 }
 

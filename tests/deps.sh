@@ -1,10 +1,11 @@
 #!/bin/sh
 # tests/deps.sh install|check - the Debian packages xmpp-tools needs to build,
-# test and demo. As root, installs what is missing; otherwise prints the
-# apt-get line to run and fails.
+# test, fuzz (clang and its libFuzzer runtime) and demo. As root, installs
+# what is missing; otherwise prints the apt-get line to run and fails.
 PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
-libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl
-python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils"
+libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl time
+python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils
+clang libclang-rt-dev"
 
 missing=
 for p in $PKGS; do
