@@ -113,9 +113,9 @@ every_body_once() {
 	use_srv "$SRV2"
 	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got" --reconnect
 	messages 1000 >"$BATS_TEST_TMPDIR/in"
-	# slowed a little, so that the restart falls in the middle
+	# slowed to some 5 s in all, so that the restart falls in the middle
 	as "$ALICE" xmpp-send "${server_opts[@]}" --retry-for 30 --lines "$BOB" \
-		< <(while read -r l; do echo "$l"; case $l in *0) sleep 0.01;; esac; done <"$BATS_TEST_TMPDIR/in") \
+		< <(while read -r l; do echo "$l"; case $l in *0) sleep 0.05;; esac; done <"$BATS_TEST_TMPDIR/in") \
 		2>"$BATS_TEST_TMPDIR/send.err" &
 	local sender=$!
 	wait_long "$BATS_TEST_TMPDIR/got" 300 30
