@@ -244,7 +244,6 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 		refuse_login(c, XT_EPROTOCOL, "%s %s; connection closed", c->where,
 			     xt_xml_refused() ? xt_xml_refused() :
 			     "sent invalid XML (not well-formed, or not UTF-8)");
-		c->retryable = 0;
 	}
 	if (!strcmp(area, "tls") && !strncmp(msg, "Subject=", 8))
 		check_pin(c);
@@ -932,7 +931,7 @@ xt_confirm_all(struct xt_conn *c, long timeout)
 	if (c->resent)
 		xt_warn("%lu stanza(s) were sent again after reconnecting; the server may "
 			"have had some already: duplicates carry the same origin-id", c->resent);
-	if (rc == XT_ETIMEOUT && c->state == XT_CONN_ONLINE)
+	if (xt_time_up(c, rc))
 		return xt_error(XT_EPARTIAL, "the server did not confirm %zu stanza(s) within %ld s",
 				xt_track_len(c), timeout);
 	/* a server that stalled is a timeout; anything else lost is partial */
