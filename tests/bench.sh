@@ -112,6 +112,9 @@ settle() {
 		last=$now
 		sleep 0.5
 	done
+	# the listener first, so that /usr/bin/time around it still reports
+	pkill -P "$1" 2>/dev/null || true
+	for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
 	kill "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 }
@@ -146,7 +149,7 @@ stream() {
 	s_cpu[$name]=$(echo "${s_cpu[$name]:-0} + $cpu" | bc)
 	if [ "$rss" -gt "${s_rss[$name]:-0}" ]; then s_rss[$name]=$rss; fi
 	s_runs[$name]=$((${s_runs[$name]:-0} + 1))
-	read -r lu ls lrss < <(tail -n 1 "$out.time")
+	read -r lu ls lrss < <(tail -n 1 "$out.time") || lu=0 ls=0 lrss=0
 	s_lcpu[$name]=$(echo "${s_lcpu[$name]:-0} + $lu + $ls" | bc)
 	if [ "$lrss" -gt "${s_lrss[$name]:-0}" ]; then s_lrss[$name]=$lrss; fi
 }
