@@ -126,92 +126,134 @@ settle() {
 	wait "$1" 2>/dev/null || true
 }
 
-# stream N NAME SENDER...: SENDER reads N lines; the receiver counts
-# arrivals. Adds up, per NAME, what arrived, the seconds it took, CPU and
-# runs, and the receiver's CPU and RSS; stream_row prints the sums.
-declare -A s_got=() s_secs=() s_cpu=() s_rss=() s_runs=() s_lcpu=() s_lrss=()
-stream() {
-	local n=$1 name=$2 to out t0 t1 got
-	shift 2
-	# Prosody keeps archives and offline messages in memory here and slows
-	# down as they grow: every sender gets a fresh server, or the one that
-	# runs last is measured against a server 300,000 messages heavier.
+# server_cpu: the seconds of CPU Prosody has used (utime + stime).
+server_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' \
+		"/proc/$(cat "$dir/prosody.pid")/stat"
+}
+
+# fresh_server: Prosody keeps archives and offline messages in memory here
+# and slows down as they grow: every streaming run gets a fresh server, or
+# the one that runs last is measured against one 300,000 messages heavier.
+fresh_server() {
 	tests/server.sh stop "$dir" && tests/server.sh start "$dir" >/dev/null
+}
+
+# listen N OUT: a fresh account's xmpp-listen counting N messages into OUT,
+# under /usr/bin/time (OUT.time); sets the caller's to and lpid once it is
+# online.
+listen() {
 	to=$(account "s$RANDOM$RANDOM")
-	out=$dir/recv.$RANDOM
-	XMPP_JID=$to XMPP_PASSWORD=pw-${to%@*} /usr/bin/time -f '%U %S %M' -o "$out.time" \
+	XMPP_JID=$to XMPP_PASSWORD=pw-${to%@*} /usr/bin/time -f '%U %S %M' -o "$2.time" \
 		"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons \
-		--count "$n" --timeout $((60 + n / 200)) >"$out" 2>"$out.err" &
-	local lpid=$! tu ts trss
-	for _ in $(seq 1 200); do grep -q '^> <presence' "$out.err" && break; sleep 0.05; done
+		--count "$1" --timeout $((60 + $1 / 100)) >"$2" 2>"$2.err" &
+	lpid=$!
+	for _ in $(seq 1 200); do grep -q '^> <presence' "$2.err" && break; sleep 0.05; done
+}
+
+# stream N NAME SENDER...: SENDER reads N lines on a fresh server; the
+# listener counts arrivals. Writes the row: the rate (all that arrived over
+# the seconds until the last came), the sender's CPU and RSS, and how busy
+# the server was.
+stream() {
+	local n=$1 name=$2 to lpid out=$dir/recv.$RANDOM t0 t1 got c0 c1 tu ts trss rate busy
+	shift 2
+	fresh_server
+	listen "$n" "$out"
 	seq 1 "$n" | sed 's/^/line /' >"$dir/lines"
+	c0=$(server_cpu)
 	t0=$(date +%s.%N)
 	gtime "$@" "$to" <"$dir/lines"
 	settle "$lpid" "$out"
 	t1=$(date -r "$out" +%s.%N)
+	c1=$(server_cpu)
 	got=$(wc -l <"$out")
-	note "   $name: $got in $(echo "scale=2; ($t1 - $t0) / 1" | bc) s"
-	s_got[$name]=$((${s_got[$name]:-0} + got))
-	s_secs[$name]=$(echo "${s_secs[$name]:-0} + $t1 - $t0" | bc)
-	s_cpu[$name]=$(echo "${s_cpu[$name]:-0} + $cpu" | bc)
-	if [ "$rss" -gt "${s_rss[$name]:-0}" ]; then s_rss[$name]=$rss; fi
-	s_runs[$name]=$((${s_runs[$name]:-0} + 1))
-	time_report "$out.time"
-	s_lcpu[$name]=$(echo "${s_lcpu[$name]:-0} + $tu + $ts" | bc)
-	if [ "$trss" -gt "${s_lrss[$name]:-0}" ]; then s_lrss[$name]=$trss; fi
-}
-
-# stream_row N NAME: the row of what stream N NAME added up.
-stream_row() {
-	local n=$1 name=$2 runs=${s_runs[$2]} rate notes
-	rate=$(echo "${s_got[$name]} / ${s_secs[$name]}" | bc)
+	note "   $name: $got in $(echo "scale=2; ($t1 - $t0) / 1" | bc) s, server CPU $(echo "$c1 - $c0" | bc) s"
+	rate=$(echo "$got / ($t1 - $t0)" | bc)
+	busy=$(echo "100 * ($c1 - $c0) / ($t1 - $t0)" | bc)
 	eval "rate_$(echo "$name$n" | tr -c 'a-z0-9\n' _)=$rate"
-	notes="$((s_got[$name] / runs)) of $n arrived"
-	[ "$runs" -gt 1 ] && notes="$runs runs, $((s_got[$name] / runs)) of $n arrived in each"
-	row "2. stream $n lines" "$name" "$rate msg/s" "$(echo "scale=2; ${s_cpu[$name]} / $runs" | bc) s CPU" \
-		"${s_rss[$name]} KiB" "$notes"
+	row "2. stream $n lines" "$name" "$rate msg/s" "$cpu s CPU" "$rss KiB" \
+		"$got of $n arrived; server busy $busy%"
 	# the raw pipeline flooding xmpp-listen into a file is row 3's first
 	# case: it is kept, not run again
 	if [ "$n" = "$recv_n" ] && [ "$name" = "raw pipeline (server limit)" ]; then
+		time_report "$out.time"
 		recv_file_row=("3. receive $recv_n" "xmpp-listen > file" "$rate msg/s" \
-			"$(echo "scale=2; ${s_lcpu[$name]} / $runs" | bc) s CPU" "${s_lrss[$name]} KiB" \
-			"$((s_got[$name] / runs)) of $recv_n; the raw pipeline's $runs runs in row 2")
+			"$(echo "$tu + $ts" | bc) s CPU" "$trss KiB" \
+			"$got of $recv_n; the raw pipeline's run in row 2; server busy $busy%")
 	fi
-	unset "s_got[$name]" "s_secs[$name]" "s_cpu[$name]" "s_rss[$name]" "s_runs[$name]" \
-		"s_lcpu[$name]" "s_lrss[$name]"
 }
 
-# The server's pace drifts by up to a half over minutes on a shared machine:
-# the raw pipeline and xmpp-send run twice, in the order A B B A, and the
-# rate is all that arrived over all the seconds, so that a steady drift
-# weighs on both alike.
+# head_to_head N: the raw pipeline and xmpp-send at once, N/2 lines each,
+# each to its own listener on one server. This machine's pace swings by
+# half within seconds, more than any two senders differ; two that share
+# the same seconds meet the same pace. When the first listener has all its
+# lines, xmpp-send's count over the raw pipeline's is its share of the
+# server against the raw pipeline (after that, one has the server alone).
+head_to_head() {
+	local n=$1 half=$(($1 / 2)) to lpid rto sto rpid spid from t0 t1 a=0 b=0
+	local rout=$dir/h2h.raw sout=$dir/h2h.send rsend ssend tu ts trss share
+	note "== streaming $n lines, head to head"
+	fresh_server
+	listen "$half" "$rout" && rto=$to rpid=$lpid
+	listen "$half" "$sout" && sto=$to spid=$lpid
+	from=$(account "h$RANDOM$RANDOM")
+	seq 1 "$half" | sed 's/^/line /' >"$dir/lines"
+	t0=$(date +%s.%N)
+	"$bin/bench/raw-sender" "${opts[@]}" --connect-timeout 900 "$rto" <"$dir/lines" >/dev/null &
+	rsend=$!
+	XMPP_JID=$from XMPP_PASSWORD=pw-${from%@*} /usr/bin/time -f '%U %S %M' -o "$sout.sender" \
+		"$bin/xmpp-send" "${opts[@]}" --lines --timeout 600 "$sto" <"$dir/lines" >/dev/null &
+	ssend=$!
+	while kill -0 "$rsend" 2>/dev/null || kill -0 "$ssend" 2>/dev/null; do
+		a=$(wc -l <"$rout") b=$(wc -l <"$sout")
+		[ "$a" -ge "$half" ] || [ "$b" -ge "$half" ] && break
+		sleep 0.2
+	done
+	wait "$rsend" "$ssend" || note "a head-to-head sender failed"
+	settle "$rpid" "$rout"
+	settle "$spid" "$sout"
+	t1=$(date -r "$sout" +%s.%N)
+	if [ "$a" -lt "$half" ] && [ "$b" -lt "$half" ]; then
+		# lines lost: both senders ended before either listener had all
+		a=$(wc -l <"$rout") b=$(wc -l <"$sout")
+	fi
+	share=$(echo "scale=2; $b / ($a + ($a == 0))" | bc)
+	eval "h2h_share_$n=$share"
+	time_report "$sout.sender"
+	note "   when the first had all: raw pipeline $a, xmpp-send $b of $half"
+	row "2. stream $n lines, head to head" "xmpp-send --lines" "$share × the raw pipeline" \
+		"$(echo "$tu + $ts" | bc) s CPU" "$trss KiB" \
+		"$half lines each at once; raw $(wc -l <"$rout"), xmpp-send $(wc -l <"$sout") arrived; xmpp-send's last after $(echo "scale=1; ($t1 - $t0) / 1" | bc) s"
+}
+
+# 2. Streaming: the raw pipeline, then each tool alone; then xmpp-send and
+# the raw pipeline head to head.
 streaming() {
-	local n raw=("$bin/bench/raw-sender" "${opts[@]}" --connect-timeout 900)
-	local send=("$bin/xmpp-send" "${opts[@]}" --lines --timeout 600)
+	local n name
+	local -A cmd=(
+		[raw]="raw pipeline (server limit)|$bin/bench/raw-sender ${opts[*]} --connect-timeout 900"
+		[send]="xmpp-send --lines|$bin/xmpp-send ${opts[*]} --lines --timeout 600"
+		[go]="go-sendxmpp -i|timeout 900 env SSL_CERT_FILE=$XT_CAFILE go-sendxmpp -u alice@example.test -p pw-alice -j $XT_C2S -i"
+		[sx]="sendxmpp -i|timeout 900 sendxmpp -u alice -p pw-alice -j $XT_C2S -o example.test -t -a $dir/cadir -i"
+	)
 	for n in $stream_sizes; do
 		note "== streaming $n lines"
-		stream "$n" "raw pipeline (server limit)" "${raw[@]}"
-		stream "$n" "xmpp-send --lines" "${send[@]}"
-		stream "$n" "xmpp-send --lines" "${send[@]}"
-		stream "$n" "raw pipeline (server limit)" "${raw[@]}"
-		stream_row "$n" "raw pipeline (server limit)"
-		stream_row "$n" "xmpp-send --lines"
-		stream "$n" "go-sendxmpp -i" timeout 900 env SSL_CERT_FILE="$XT_CAFILE" go-sendxmpp \
-			-u alice@example.test -p pw-alice -j "$XT_C2S" -i
-		stream_row "$n" "go-sendxmpp -i"
-		stream "$n" "sendxmpp -i" timeout 900 sendxmpp -u alice -p pw-alice -j "$XT_C2S" \
-			-o example.test -t -a "$dir/cadir" -i
-		stream_row "$n" "sendxmpp -i"
+		for name in raw send go sx; do
+			# shellcheck disable=SC2086
+			stream "$n" "${cmd[$name]%%|*}" ${cmd[$name]#*|}
+		done
+		head_to_head "$n"
 	done
 }
 
 # 3. Receiving: the raw client floods one listener writing to a file (the
 # raw pipeline's runs in row 2), then one whose reader is slow.
 receiving() {
-	local to out t0 t1 got tu ts trss
+	local to out t0 t1 got tu ts trss c0 c1
 	note "== receiving $recv_n messages, slow reader"
 	row "${recv_file_row[@]}"
-	tests/server.sh stop "$dir" && tests/server.sh start "$dir" >/dev/null
+	fresh_server
 	to=$(account "rslow$RANDOM")
 	out=$dir/recv.slow
 	(
@@ -222,15 +264,18 @@ receiving() {
 	) &
 	local lpid=$!
 	for _ in $(seq 1 200); do grep -q '^> <presence' "$out.err" 2>/dev/null && break; sleep 0.05; done
+	c0=$(server_cpu)
 	t0=$(date +%s.%N)
 	seq 1 "$recv_n" | "$bin/bench/raw-sender" "${opts[@]}" --connect-timeout 900 "$to" >/dev/null ||
 		note "raw-sender failed"
 	settle "$lpid" "$out"
 	t1=$(date -r "$out" +%s.%N)
+	c1=$(server_cpu)
 	got=$(wc -l <"$out")
 	time_report "$out.rss"
 	row "3. receive $recv_n" "xmpp-listen > slow reader" "$(echo "$got / ($t1 - $t0)" | bc) msg/s" \
-		"$(echo "$tu + $ts" | bc) s CPU" "$trss KiB" "$got of $recv_n"
+		"$(echo "$tu + $ts" | bc) s CPU" "$trss KiB" \
+		"$got of $recv_n; server busy $(echo "100 * ($c1 - $c0) / ($t1 - $t0)" | bc)%"
 }
 
 # 4. Upload: xmpp-sendfile against curl -T of the same file to a slot.
@@ -239,9 +284,9 @@ receiving() {
 # the same login and request. Prosody's http_file_share sets the pace and
 # it wanders from run to run (by a quarter at 1 GiB), most of all on a new
 # server's first upload: an untimed one goes first, then the two take
-# turns, twice each and each going first once (three times would pass the
-# bench's 15 minutes); each keeps its faster run, and the disk is synced
-# before each run.
+# turns, twice each and each going first once; each keeps its faster run,
+# and the disk is synced before each run. At 1 GiB, once each: twice would
+# pass the bench's 15 minutes.
 upload_sendfile() {
 	gtime "$bin/xmpp-sendfile" "${opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" --no-send "$1"
 }
@@ -261,8 +306,10 @@ upload_curl() {
 }
 
 upload() {
-	local mib f size tool rate order
+	local mib f size tool rate order orders runs
 	for mib in $upload_mib; do
+		orders=("sendfile curl" "curl sendfile") runs="faster of 2"
+		[ "$mib" -ge 1024 ] && orders=("sendfile curl") runs="one run each"
 		note "== upload $mib MiB"
 		f=$dir/up.$mib
 		head -c $((mib * 1024 * 1024)) /dev/urandom >"$f"
@@ -272,7 +319,7 @@ upload() {
 			upload_curl "$f" "$size"
 			rm -f "$dir"/data/upload*/http_file_share/*
 		fi
-		for order in "sendfile curl" "curl sendfile"; do
+		for order in "${orders[@]}"; do
 			for tool in $order; do
 				sync
 				"upload_$tool" "$f" "$size"
@@ -284,9 +331,9 @@ upload() {
 			done
 		done
 		row "4. upload $mib MiB" "xmpp-sendfile" "${best[sendfile]} MiB/s" \
-			"${bcpu[sendfile]} s CPU" "${brss[sendfile]} KiB" "faster of 2"
+			"${bcpu[sendfile]} s CPU" "${brss[sendfile]} KiB" "$runs"
 		row "4. upload $mib MiB" "curl -T" "${best[curl]} MiB/s" \
-			"${bcpu[curl]} s CPU" "${brss[curl]} KiB" "faster of 2"
+			"${bcpu[curl]} s CPU" "${brss[curl]} KiB" "$runs"
 		eval "up_ratio_$mib=$(echo "scale=2; ${best[sendfile]} / ${best[curl]}" | bc)"
 		rm -f "$f"
 	done
@@ -333,15 +380,23 @@ s2s_probe
 	echo "go-sendxmpp $(dpkg-query -W -f='${Version}' go-sendxmpp), sendxmpp $(dpkg-query -W -f='${Version}' sendxmpp),"
 	echo "curl $(dpkg-query -W -f='${Version}' curl), hyperfine $(dpkg-query -W -f='${Version}' hyperfine)."
 	echo
-	echo "How: every streaming run has a fresh server. The raw pipeline and"
-	echo "xmpp-send run twice each, in the order A B B A; their rate is all that"
-	echo "arrived over all the seconds. Row 3's file case is the raw pipeline's"
-	echo "runs of row 2 seen from the listener. Uploads are timed from start to"
-	echo "end of the whole job: curl's time includes getting the slot (the same"
-	echo "login and request as xmpp-sendfile's), and curl gets -H 'Expect:' as"
-	echo "xmpp-sendfile sends. A shared machine's pace drifts over minutes, by"
-	echo "up to a half here: one run of a row can differ more than the tools do."
-	echo
+	cat <<-'EOF'
+	How: every streaming run has a fresh server. "Server busy" is Prosody's
+	CPU time over the run's seconds: near 100%, the server is the limit,
+	whoever sends. This machine's pace swings by up to a half within seconds
+	and over minutes, more than the senders differ, so runs of one tool
+	alone, minutes apart, compare loosely. The head-to-head row runs
+	xmpp-send and the raw pipeline at once, half the lines each, each to its
+	own listener on one server, so that both meet the same pace. When the
+	first listener has all its lines, xmpp-send's count over the raw
+	pipeline's is its share of the server: 1.00 means it kept pace with a
+	sender that asks for no acknowledgement. Row 3's file case is the raw
+	pipeline's run of row 2 seen from its listener. Uploads are timed from
+	start to end of the whole job: curl's time includes getting the slot
+	(the same login and request as xmpp-sendfile's), and curl gets
+	-H 'Expect:' as xmpp-sendfile sends.
+
+	EOF
 	echo "| row | tool | time or rate | CPU | peak RSS | notes |"
 	echo "|---|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
@@ -353,7 +408,9 @@ s2s_probe
 	echo "  peak RSS xmpp-send / go-sendxmpp = $(echo "scale=2; $rss_xmpp_send / $rss_go_sendxmpp" | bc) (target < 1)."
 	for n in $stream_sizes; do
 		eval "a=\$rate_xmpp_send___lines$n b=\$rate_raw_pipeline__server_limit_$n"
-		echo "- stream $n: xmpp-send --lines / raw pipeline = $(echo "scale=2; $a / $b" | bc) (target >= 0.9)."
+		eval "h=\$h2h_share_$n"
+		echo "- stream $n: xmpp-send --lines against the raw pipeline, head to head, $((n / 2)) each = $h (target >= 0.9);"
+		echo "  alone, one run each, minutes apart: $(echo "scale=2; $a / $b" | bc)."
 	done
 	for mib in $upload_mib; do
 		eval "r=\$up_ratio_$mib"
