@@ -8,6 +8,7 @@
 # table to BENCHMARKS.md. Not part of `make check`: nothing here is a test.
 set -eu
 cd "$(dirname "$0")/.."
+. tests/wait-for.sh
 quick=0
 if [ "${1:-}" = --quick ]; then quick=1; shift; fi
 bin=$(cd "${1:-build}" && pwd)
@@ -148,7 +149,7 @@ listen() {
 		"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons \
 		--count "$1" --timeout $((60 + $1 / 100)) >"$2" 2>"$2.err" &
 	lpid=$!
-	for _ in $(seq 1 200); do grep -q '^> <presence' "$2.err" && break; sleep 0.05; done
+	wait_for "$2.err" '^> <presence' || true
 }
 
 # stream N NAME SENDER...: SENDER reads N lines on a fresh server; the
@@ -248,7 +249,7 @@ streaming() {
 }
 
 # 3. Receiving: the raw client floods one listener writing to a file (the
-# raw pipeline's runs in row 2), then one whose reader is slow.
+# raw pipeline's run in row 2), then one whose reader is slow.
 receiving() {
 	local to out t0 t1 got tu ts trss c0 c1
 	note "== receiving $recv_n messages, slow reader"
@@ -263,7 +264,7 @@ receiving() {
 			perl -ne 'select(undef, undef, undef, 0.0005); print' >"$out"
 	) &
 	local lpid=$!
-	for _ in $(seq 1 200); do grep -q '^> <presence' "$out.err" 2>/dev/null && break; sleep 0.05; done
+	wait_for "$out.err" '^> <presence' || true
 	c0=$(server_cpu)
 	t0=$(date +%s.%N)
 	seq 1 "$recv_n" | "$bin/bench/raw-sender" "${opts[@]}" --connect-timeout 900 "$to" >/dev/null ||

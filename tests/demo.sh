@@ -3,6 +3,7 @@
 # one message sent with xmpp-send, printed as xmpp-listen received it.
 set -eu
 cd "$(dirname "$0")/.."
+. tests/wait-for.sh
 bin=$(cd "${1:-build}" && pwd)
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-demo.XXXXXX")
 export XT_TEST_PORT=${XT_TEST_PORT:-$(tests/server.sh port)}
@@ -18,10 +19,7 @@ XMPP_JID=bob@example.test XMPP_PASSWORD=pw-bob \
 	>"$dir/received" 2>"$dir/listen.log" &
 listener=$!
 # online once its presence is out (-v shows the stream)
-for _ in $(seq 1 100); do
-	grep -q '^> <presence' "$dir/listen.log" && break
-	sleep 0.05
-done
+wait_for "$dir/listen.log" '^> <presence' || true
 echo "== alice sends:  xmpp-send -m 'Hello from xmpp-tools' bob@example.test"
 XMPP_JID=alice@example.test XMPP_PASSWORD=pw-alice \
 	"$bin/xmpp-send" "${opts[@]}" -m "Hello from xmpp-tools" bob@example.test

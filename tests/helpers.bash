@@ -2,6 +2,7 @@
 # XT_CAFILE and XT_TEST_DIR for the suite's own Prosody.
 
 bats_require_minimum_version 1.5.0
+source "${BASH_SOURCE[0]%/*}/wait-for.sh"
 PATH=$XT_BIN:$PATH
 export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
 export HOME=$BATS_TEST_TMPDIR
@@ -44,16 +45,6 @@ listen_bg() {
 	esac
 }
 
-# wait_for FILE REGEX: waits (10 s at most) until a line of FILE matches.
-wait_for() {
-	local i
-	for i in $(seq 1 200); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for /$2/ in $1" >&2
-	return 1
-}
 
 # wait_lines FILE N: waits (10 s at most) until FILE has N lines.
 wait_lines() {
