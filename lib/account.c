@@ -88,6 +88,9 @@ set_key(struct xt_config *s, const char *k, const char *v)
 	else if (!strcmp(k, "direct-tls")) {
 		s->direct_tls = yes(v);
 		return 0;
+	} else if (!strcmp(k, "allow-plain")) {
+		s->allow_plain = yes(v);
+		return 0;
 	} else
 		return -1;
 	free(*field);
@@ -380,6 +383,7 @@ xt_account_resolve(struct xt_account *a)
 		take(&a->cafile, &s.cafile);
 		take(&a->capath, &s.capath);
 		a->direct_tls |= s.direct_tls;
+		a->allow_plain |= s.allow_plain;
 		if (!a->host && s.server && xt_parse_server(a, s.server)) {
 			rc = xt_error(XT_ECONFIG, "config file: server wants HOST[:PORT], got '%s'",
 				      s.server);

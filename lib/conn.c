@@ -185,6 +185,49 @@ is_element(const char *xml, const char *name, const char *ns)
 	return x && x < strchr(xml, '>') && !strncmp(x + 7, ns, strlen(ns));
 }
 
+/* The login's SASL exchange was seen and passed its checks; an account
+ * that did SCRAM remembers it (state.c) so that PLAIN is refused later. */
+static void
+sasl_checked(struct xt_conn *c, const char *scram_mech)
+{
+	char had[32];
+
+	c->sasl_ok = 1;
+	if (scram_mech && (xt_state_get("sasl", c->acct->jid, had, sizeof had) ||
+			   strcmp(had, scram_mech)) &&
+	    xt_state_set("sasl", c->acct->jid, scram_mech) && xt_verbose)
+		xt_warn("cannot remember that %s logs in with %s (no writable "
+			"$XDG_STATE_HOME or ~/.local/state)", c->acct->jid, scram_mech);
+}
+
+/* The features that offer SASL inside TLS, before libstrophe answers
+ * them with its choice: the last moment to stop a login. --pin must have
+ * been checked by now (its hook not having run fails closed). And an
+ * impostor with a valid certificate could skip SCRAM's proof that the
+ * server knows the password by offering only PLAIN, to get the password
+ * itself: an account that logged in with SCRAM before does not fall back
+ * to PLAIN unless told to. */
+static void
+check_sasl_offer(struct xt_conn *c, const char *xml)
+{
+	char had[32];
+
+	if (!strstr(xml, "<mechanisms") || strstr(xml, "<starttls"))
+		return; /* no SASL yet, or not inside TLS yet */
+	if (c->acct->pin && !c->pin_checked) {
+		refuse_login(c, XT_ETLS, "TLS: the key of %s could not be compared with "
+			     "--pin before logging in: refusing to log in", c->where);
+		return;
+	}
+	if (strstr(xml, ">SCRAM-") || c->acct->allow_plain ||
+	    xt_state_get("sasl", c->acct->jid, had, sizeof had) || strncmp(had, "SCRAM-", 6))
+		return;
+	refuse_login(c, XT_EAUTH, "%s offers no SCRAM, only PLAIN, but %s logged in "
+		     "with %s before: refusing to send the password to what may be an "
+		     "impostor (if the server really dropped SCRAM: --allow-plain, or "
+		     "allow-plain = yes in the config)", c->where, c->acct->jid, had);
+}
+
 /* What the server sent, checked before libstrophe acts on it. */
 static void
 check_received(struct xt_conn *c, const char *xml)
@@ -192,9 +235,10 @@ check_received(struct xt_conn *c, const char *xml)
 	char why[300];
 	int rc;
 
-	if (is_element(xml, "features", NULL) && strstr(xml, NS_SM))
-		c->sm_offered = 1;
-	else if (is_element(xml, "failure", NS_SASL))
+	if (is_element(xml, "features", NULL)) {
+		c->sm_offered |= strstr(xml, NS_SM) != NULL;
+		check_sasl_offer(c, xml);
+	} else if (is_element(xml, "failure", NS_SASL))
 		xt_fail(c, XT_EAUTH, "authentication failed for %s: the server "
 			"refused the password (check the account and password)",
 			c->acct->jid);
@@ -202,7 +246,8 @@ check_received(struct xt_conn *c, const char *xml)
 		refuse_login(c, XT_ETLS, "%s refused to start TLS (STARTTLS <failure/>): "
 			     "refusing to log in without it", c->where);
 	else if (is_element(xml, "challenge", NS_SASL) &&
-		 (rc = xt_scram_check_challenge(&c->scram, xml, why, sizeof why))) {
+		 (rc = xt_scram_check_challenge(&c->scram, xml, c->acct->password, why,
+						sizeof why))) {
 		refuse_login(c, rc, "SCRAM with %s: %s; refusing to log in", c->where, why);
 		/* Right after this returns, libstrophe would compute its proof
 		 * (minutes of it, for a huge iteration count) and keep waiting
@@ -211,10 +256,27 @@ check_received(struct xt_conn *c, const char *xml)
 		xt_error(c->error, "%s", c->why);
 		fflush(NULL);
 		_exit(c->error);
-	} else if (is_element(xml, "success", NS_SASL) &&
-		   (rc = xt_scram_check_success(&c->scram, xml, c->acct->password, why,
-						sizeof why)))
-		refuse_login(c, rc, "SCRAM with %s: %s", c->where, why);
+	} else if (is_element(xml, "success", NS_SASL)) {
+		if ((rc = xt_scram_check_success(&c->scram, xml, c->acct->password, why,
+						 sizeof why)))
+			refuse_login(c, rc, "SCRAM with %s: %s", c->where, why);
+		else if (c->scram.used)
+			sasl_checked(c, c->scram.mech);
+		else if (c->plain_sent)
+			sasl_checked(c, NULL);
+	}
+}
+
+/* The SASL mechanism libstrophe chose: what the checks of the answers
+ * follow. (libstrophe logs what it sent once written: a refusal must come
+ * earlier, on what the server offered: check_sasl_offer.) */
+static void
+check_sent(struct xt_conn *c, const char *xml)
+{
+	if (!is_element(xml, "auth", NS_SASL))
+		return;
+	xt_scram_sent_auth(&c->scram, xml);
+	c->plain_sent = strstr(xml, "mechanism=\"PLAIN\"") || strstr(xml, "mechanism='PLAIN'");
 }
 
 /* libstrophe reports through its logger only; the reasons for a failed
@@ -231,9 +293,8 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 		return;
 	}
 	if (!strncmp(msg, "SENT: ", 6)) {
-		if (is_element(msg + 6, "auth", NS_SASL))
-			xt_scram_sent_auth(&c->scram, msg + 6);
-		else if (is_element(msg + 6, "response", NS_SASL))
+		check_sent(c, msg + 6);
+		if (is_element(msg + 6, "response", NS_SASL))
 			xt_scram_sent_response(&c->scram, msg + 6);
 		if (xt_verbose)
 			print_redacted(">", msg + 6);
@@ -356,6 +417,13 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	if (!error)
 		error = c->sock_errno;
 	if (ev == XMPP_CONN_CONNECT) {
+		if (!c->sasl_ok) {
+			/* our checks of the login never ran (a libstrophe that
+			 * logs otherwise?): fail closed */
+			refuse_login(c, XT_EAUTH, "the login to %s could not be checked (its "
+				     "SASL exchange was not seen): refusing to go on", c->where);
+			return;
+		}
 		c->state = XT_CONN_ONLINE;
 		return;
 	}
@@ -603,7 +671,7 @@ open_session(struct xt_conn *c)
 	c->state = XT_CONN_CONNECTING;
 	c->error = c->sock_errno = c->tcp_up = c->retryable = 0;
 	c->why[0] = c->tls_why[0] = '\0';
-	c->pin_checked = 0;
+	c->pin_checked = c->sasl_ok = c->plain_sent = 0;
 	c->sm = c->sm_enabled = c->sm_offered = 0;
 	c->sm_in = c->sent = c->confirmed = c->asked = 0;
 	c->ka_sent = 0;

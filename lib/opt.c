@@ -11,7 +11,7 @@
 
 enum {
 	O_PASSWORD_FILE = 1000, O_PASSWORD_CMD, O_DIRECT_TLS, O_CAFILE, O_CAPATH,
-	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PIN,
+	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PIN, O_ALLOW_PLAIN,
 };
 
 /* Options every tool with an account takes: see xmpp-tools(7). */
@@ -27,6 +27,7 @@ static const struct xt_opt common_opts[] = {
 	{ O_CAPATH, "capath", "DIR", "trust the hashed CA certificates in DIR" },
 	{ O_PIN, "pin", "sha256:KEY", "trust only the server key with this SHA-256 (base64)" },
 	{ O_INSECURE, "insecure", NULL, "do not verify the server's certificate (dangerous)" },
+	{ O_ALLOW_PLAIN, "allow-plain", NULL, "allow SASL PLAIN (over TLS) after SCRAM worked before" },
 	{ O_RESOURCE, "resource", "NAME", "resource to bind (default: the server picks)" },
 	{ O_CONNECT_TIMEOUT, "connect-timeout", "S", "give up on any network step after S seconds (30)" },
 	{ O_KEEPALIVE, "keepalive", "S", "check a quiet server after S seconds (60)" },
@@ -219,6 +220,7 @@ common_option(const struct xt_tool *t, struct xt_account *a, int id,
 	case O_CAFILE: set(&a->cafile, arg); break;
 	case O_CAPATH: set(&a->capath, arg); break;
 	case O_INSECURE: a->insecure = 1; break;
+	case O_ALLOW_PLAIN: a->allow_plain = 1; break;
 	case O_RESOURCE: set(&a->resource, arg); break;
 	case O_CONNECT_TIMEOUT:
 		a->connect_timeout = xt_parse_number(arg, 86400);

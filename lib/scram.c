@@ -14,6 +14,9 @@
  * servers use 4096 to 100000. */
 #define SCRAM_MAX_ITERATIONS 1000000
 
+static int check_final(struct xt_scram *s, const char *xml, const char *password,
+		       char *why, size_t len);
+
 void
 xt_scram_reset(struct xt_scram *s)
 {
@@ -78,48 +81,103 @@ attr(const char *msg, char k)
 	}
 }
 
+/* The digest of a SCRAM mechanism, with or without channel binding
+ * (-PLUS, RFC 5802 6): the binding data travels inside the client's final
+ * message, which the AuthMessage holds as sent, so checking the server's
+ * signature needs nothing more. NULL for a SCRAM this file does not know. */
 static const EVP_MD *
 scram_md(const char *mech)
 {
-	if (!strcmp(mech, "SCRAM-SHA-1"))
-		return EVP_sha1();
-	if (!strcmp(mech, "SCRAM-SHA-256"))
-		return EVP_sha256();
-	if (!strcmp(mech, "SCRAM-SHA-512"))
-		return EVP_sha512();
+	static const struct { const char *name; const EVP_MD *(*md)(void); } known[] = {
+		{ "SCRAM-SHA-1", EVP_sha1 },
+		{ "SCRAM-SHA-256", EVP_sha256 },
+		{ "SCRAM-SHA-512", EVP_sha512 },
+	};
+	size_t i, n = strlen(mech);
+
+	if (n > 5 && !strcmp(mech + n - 5, "-PLUS"))
+		n -= 5;
+	for (i = 0; i < sizeof known / sizeof *known; i++)
+		if (strlen(known[i].name) == n && !strncmp(mech, known[i].name, n))
+			return known[i].md();
 	return NULL;
 }
 
-/* SENT <auth mechanism='SCRAM-...'>: remembers our first message. */
+/* The length of the GS2 header at the start of a client-first-message
+ * (RFC 5802 7): "n," (no channel binding), "y," (the client could bind,
+ * the server did not offer it; libstrophe 0.13+ on every TLS connection)
+ * or "p=NAME," (bound: -PLUS), then an optional "a=authzid", then ",".
+ * 0 if msg does not start with one. */
+size_t
+xt_scram_gs2_header_len(const char *msg)
+{
+	const char *p = msg;
+
+	if (p[0] == 'p' && p[1] == '=') {
+		p += 2;
+		if (!*p || *p == ',')
+			return 0;
+		p += strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	} else if (p[0] == 'n' || p[0] == 'y') {
+		p++;
+	} else {
+		return 0;
+	}
+	if (*p++ != ',')
+		return 0;
+	if (p[0] == 'a' && p[1] == '=')
+		p += strcspn(p, ",");
+	else if (*p != ',')
+		return 0;
+	if (*p++ != ',')
+		return 0;
+	return (size_t)(p - msg);
+}
+
+/* SENT <auth mechanism='SCRAM-...'>: remembers our first message. A SCRAM
+ * this file cannot follow leaves s->used set and s->active not: the
+ * checks then refuse the login rather than wave it through. */
 void
 xt_scram_sent_auth(struct xt_scram *s, const char *xml)
 {
 	const char *m = strstr(xml, "mechanism=");
-	size_t len;
+	size_t len, gs2;
 	unsigned char *msg;
 	char *text;
 
 	xt_scram_reset(s);
 	if (!m || strncmp(m + 11, "SCRAM-", 6))
 		return;
+	s->used = 1;
 	snprintf(s->mech, sizeof s->mech, "%.*s", (int)strcspn(m + 11, "'\""), m + 11);
 	if (!scram_md(s->mech))
-		return; /* a SCRAM libstrophe knows and we do not: cannot check */
+		return;
 	text = element_text(xml);
 	msg = unbase64(text, &len);
 	free(text);
 	/* "n,,n=user,r=nonce": the bare part follows the GS2 header */
-	if (msg && !strncmp((char *)msg, "n,,", 3)) {
-		s->client_first_bare = xt_strdup((char *)msg + 3);
+	if (msg && strlen((char *)msg) == len && (gs2 = xt_scram_gs2_header_len((char *)msg))) {
+		s->client_first_bare = xt_strdup((char *)msg + gs2);
 		s->cnonce = attr(s->client_first_bare, 'r');
-		s->active = 1;
+		s->active = s->cnonce != NULL;
 	}
 	free(msg);
 }
 
+/* Why a SCRAM exchange that was started cannot be checked. */
+static int
+cannot_check(struct xt_scram *s, char *why, size_t len)
+{
+	snprintf(why, len, "cannot check %.24s (its first message was not understood); "
+		 "refusing to log in unchecked", s->mech);
+	xt_scram_reset(s);
+	return XT_EAUTH;
+}
+
 /* RECV <challenge>: returns 0, or a protocol error with why set. */
 int
-xt_scram_check_challenge(struct xt_scram *s, const char *xml, char *why, size_t len)
+xt_scram_check_challenge(struct xt_scram *s, const char *xml, const char *password,
+			 char *why, size_t len)
 {
 	char *text = element_text(xml), *iter = NULL, *salt64 = NULL, *end;
 	unsigned char *msg;
@@ -128,7 +186,13 @@ xt_scram_check_challenge(struct xt_scram *s, const char *xml, char *why, size_t 
 
 	if (!s->active) {
 		free(text);
-		return 0;
+		return s->used ? cannot_check(s, why, len) : 0;
+	}
+	if (s->server_first) {
+		/* a second challenge carries the server's final message (RFC
+		 * 6120 6.3.10 lets it come so, with an empty <success/>) */
+		free(text);
+		return check_final(s, xml, password, why, len);
 	}
 	msg = unbase64(text, &n);
 	free(text);
@@ -221,21 +285,19 @@ server_signature(const struct xt_scram *s, const char *password, char *out)
 	return 0;
 }
 
-/* RECV <success>: returns 0 when the server proved it knows the password
- * (or no SCRAM was used), else XT_EAUTH with why set. */
-int
-xt_scram_check_success(struct xt_scram *s, const char *xml, const char *password,
-		       char *why, size_t len)
+/* Checks the server-final-message ("v=...") inside a logged <challenge>
+ * or <success>; returns 0 and marks the exchange verified when the
+ * server proved it knows the password, else XT_EAUTH with why set. */
+static int
+server_final(const struct xt_scram *s, const char *xml, const char *password,
+	     char *why, size_t len)
 {
-	char *text, *v = NULL, want[128];
+	char *text = element_text(xml), *v = NULL, want[128];
 	unsigned char *msg = NULL;
 	size_t n;
 	int rc = XT_EAUTH;
 
-	if (!s->active)
-		return 0;
-	text = element_text(xml);
-	if (*text && (msg = unbase64(text, &n)))
+	if (*text && (msg = unbase64(text, &n)) && strlen((char *)msg) == n)
 		v = attr((char *)msg, 'v');
 	free(text);
 	if (!v || !s->client_final || !password) {
@@ -249,6 +311,37 @@ xt_scram_check_success(struct xt_scram *s, const char *xml, const char *password
 	}
 	free(v);
 	free(msg);
-	xt_scram_reset(s);
+	return rc;
+}
+
+static int
+check_final(struct xt_scram *s, const char *xml, const char *password, char *why,
+	    size_t len)
+{
+	int rc = server_final(s, xml, password, why, len);
+
+	if (rc) {
+		xt_scram_reset(s);
+		return rc;
+	}
+	s->verified = 1;
+	return 0;
+}
+
+/* RECV <success>: returns 0 when the server proved it knows the password
+ * (in this element or in a challenge before it) or no SCRAM was used, else
+ * XT_EAUTH with why set. */
+int
+xt_scram_check_success(struct xt_scram *s, const char *xml, const char *password,
+		       char *why, size_t len)
+{
+	int rc;
+
+	if (!s->used)
+		return 0;
+	if (!s->active)
+		return cannot_check(s, why, len);
+	rc = s->verified ? 0 : check_final(s, xml, password, why, len);
+	s->active = 0;
 	return rc;
 }

@@ -5,6 +5,16 @@
 
 #include "xt.h"
 
+/* expat 2.9 (Debian 13's security update) deprecates the positions as
+ * unsigned long for 64-bit ones; older releases have only those. */
+#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 9)
+#define line_of(p) ((unsigned long)XML_GetCurrentLineNumber64(p))
+#define column_of(p) ((unsigned long)XML_GetCurrentColumnNumber64(p))
+#else
+#define line_of(p) ((unsigned long)XML_GetCurrentLineNumber(p))
+#define column_of(p) ((unsigned long)XML_GetCurrentColumnNumber(p))
+#endif
+
 #define MAX_DEPTH 64
 #define MAX_QUEUE 256
 
@@ -29,7 +39,7 @@ fail(struct xt_xmlin *x, const char *why)
 {
 	if (!x->why[0])
 		snprintf(x->why, sizeof x->why, "line %lu: %s",
-			 (unsigned long)XML_GetCurrentLineNumber(x->p), why);
+			 line_of(x->p), why);
 	XML_StopParser(x->p, XML_FALSE);
 }
 
@@ -51,7 +61,7 @@ on_start(void *data, const XML_Char *name, const XML_Char **attrs)
 			fail(x, "top-level element is not <message>, <presence> or <iq>");
 			return;
 		}
-		x->start_line = (unsigned long)XML_GetCurrentLineNumber(x->p);
+		x->start_line = line_of(x->p);
 	}
 	st = xmpp_stanza_new(x->ctx);
 	xmpp_stanza_set_name(st, name);
@@ -135,8 +145,8 @@ xt_xmlin_feed(struct xt_xmlin *x, const char *buf, size_t len, int final,
 	    (final && XML_Parse(x->p, close, (int)strlen(close), XML_TRUE) == XML_STATUS_ERROR)) {
 		if (!x->why[0])
 			snprintf(x->why, sizeof x->why, "line %lu, column %lu: %s",
-				 (unsigned long)XML_GetCurrentLineNumber(x->p),
-				 (unsigned long)XML_GetCurrentColumnNumber(x->p),
+				 line_of(x->p),
+				 column_of(x->p),
 				 final && x->depth > 1 ? "input ends inside a stanza"
 						       : XML_ErrorString(XML_GetErrorCode(x->p)));
 		snprintf(why, whylen, "%s", x->why);

@@ -123,6 +123,7 @@ struct xt_account {
 	char *capath;
 	int direct_tls;   /* XEP-0368 */
 	int insecure;     /* skip certificate verification (warned) */
+	int allow_plain;  /* PLAIN even where SCRAM worked before */
 	long connect_timeout; /* seconds for each network wait */
 	long keepalive;   /* seconds of quiet before asking the server (60) */
 	long retry_for;   /* seconds to keep reconnecting after a loss; 0: none,
@@ -148,7 +149,7 @@ int xt_check_private(const char *path, const char *what);
 struct xt_config {
 	char *jid, *password, *password_file, *password_cmd, *server;
 	char *cafile, *capath, *resource;
-	int direct_tls;
+	int direct_tls, allow_plain;
 };
 /* Parses the text (len bytes) of our config file into c for account name
  * (NULL: the unnamed one at the top); path names the file in messages.
@@ -181,8 +182,10 @@ struct xt_track;
 /* scram.c: the checks of RFC 5802 that libstrophe leaves out, fed with
  * the SASL elements as they are sent and received. */
 struct xt_scram {
-	int active;              /* a SCRAM exchange we can check is on */
-	char mech[24];           /* "SCRAM-SHA-1" */
+	int used;                /* the client chose a SCRAM mechanism */
+	int active;              /* and its exchange can be checked */
+	int verified;            /* the server's signature was right */
+	char mech[24];           /* "SCRAM-SHA-1", "SCRAM-SHA-256-PLUS" */
 	char *client_first_bare; /* "n=user,r=cnonce" */
 	char *cnonce;
 	char *server_first;
@@ -193,15 +196,28 @@ struct xt_scram {
 	char *client_final;      /* without ",p=proof" */
 };
 void xt_scram_reset(struct xt_scram *s);
+/* The length of the GS2 header ("n,,", "y,,", "p=tls-exporter,,", with an
+ * optional authzid) that starts a client-first-message; 0 if none. */
+size_t xt_scram_gs2_header_len(const char *msg);
 void xt_scram_sent_auth(struct xt_scram *s, const char *xml);
 void xt_scram_sent_response(struct xt_scram *s, const char *xml);
-/* 0, or XT_EPROTOCOL with why set: a nonce not extending ours, too many
- * iterations, a malformed message. */
-int xt_scram_check_challenge(struct xt_scram *s, const char *xml, char *why, size_t len);
-/* 0, or XT_EAUTH with why set when the server's signature is missing or
- * wrong. */
+/* 0, or an exit code with why set: a nonce not extending ours, too many
+ * iterations, a malformed message (XT_EPROTOCOL); a SCRAM that cannot be
+ * checked, or a wrong signature in a second challenge (XT_EAUTH). */
+int xt_scram_check_challenge(struct xt_scram *s, const char *xml, const char *password,
+			     char *why, size_t len);
+/* 0 when no SCRAM was used or the server proved it knows the password;
+ * else XT_EAUTH with why set: its signature missing or wrong, or an
+ * exchange that could not be followed (fails closed). */
 int xt_scram_check_success(struct xt_scram *s, const char *xml, const char *password,
 			   char *why, size_t len);
+
+/* state.c: per-account state kept between runs, one small file per topic
+ * and bare JID under $XDG_STATE_HOME/xmpp-tools. */
+/* Reads topic's value for jid into out; 0, or -1 if there is none. */
+int xt_state_get(const char *topic, const char *jid, char *out, size_t len);
+/* Writes it (atomically, 0600); 0, or -1 if it cannot be kept. */
+int xt_state_set(const char *topic, const char *jid, const char *value);
 
 /* xmlguard.c: why the stream's XML was refused (a DTD, an entity, a
  * stanza's text too long), or NULL. */
@@ -249,6 +265,8 @@ struct xt_conn {
 	void *on_reconnect_data;
 	struct xt_scram scram;
 	int login_aborted; /* an error found in the log: the socket is shut */
+	int plain_sent;    /* SASL PLAIN went out (inside TLS) */
+	int sasl_ok;       /* the login's SASL exchange was seen and checked */
 };
 enum { XT_CONN_NEW, XT_CONN_CONNECTING, XT_CONN_ONLINE, XT_CONN_CLOSED };
 /* Connects, secures, authenticates and binds; returns 0 or an exit code with

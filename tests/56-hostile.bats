@@ -266,3 +266,116 @@ no_credentials_in() {
 		--server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" --bounce-wait 0 -m hi carol@elsewhere.test
 	[ "$status" -eq 0 ]
 }
+
+# What the SCRAM checks must hold on every libstrophe: 0.12 starts its
+# first message with "n,,", 0.13+ with "y,," on TLS (or "p=tls-exporter,,"
+# with -PLUS); each hash has its own signature; a check that cannot run
+# refuses the login.
+
+# sasl_used: the mechanism the client picked, as the scripted server saw it.
+sasl_used() {
+	sed -n 's/^hostile-server: SASL //p' "$BATS_TEST_TMPDIR/server.log" | tail -n 1
+}
+
+@test "SCRAM-SHA-256 against the scripted server logs in" {
+	hostile scram-ok --scram SCRAM-SHA-256
+	send_hostile
+	[ "$status" -eq 0 ]
+	[ "$(sasl_used)" = SCRAM-SHA-256 ]
+}
+
+@test "a wrong SCRAM-SHA-256 server signature means not logged in (77)" {
+	hostile scram-signature --scram SCRAM-SHA-256
+	send_hostile
+	[ "$status" -eq 77 ]
+	one_error_line
+	stderr_has "signature is wrong"
+	[ -e "$rec.tls" ]
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+@test "with -PLUS offered, the strongest SCRAM this libstrophe has logs in and is checked" {
+	hostile scram-ok --scram "SCRAM-SHA-1-PLUS SCRAM-SHA-1"
+	send_hostile
+	[ "$status" -eq 0 ]
+	echo "libstrophe picked $(sasl_used)" >&3
+	case "$(sasl_used)" in SCRAM-SHA-1|SCRAM-SHA-1-PLUS) ;; *) false ;; esac
+}
+
+@test "with -PLUS offered, a wrong server signature means not logged in (77)" {
+	hostile scram-signature --scram "SCRAM-SHA-1-PLUS SCRAM-SHA-1"
+	send_hostile
+	[ "$status" -eq 77 ]
+	one_error_line
+	[ -e "$rec.tls" ]
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+@test "a SCRAM <success/> without the server's signature means not logged in (77)" {
+	hostile scram-nosig
+	send_hostile
+	[ "$status" -eq 77 ]
+	one_error_line
+	stderr_has "without its signature"
+	[ -e "$rec.tls" ]
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+@test "a SCRAM <success/> before any challenge means not logged in (77)" {
+	hostile scram-skip
+	send_hostile
+	[ "$status" -eq 77 ]
+	one_error_line
+	[ -e "$rec.tls" ]
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+@test "a server that skips SASL altogether gets no message" {
+	hostile skip-sasl
+	send_hostile
+	ended_cleanly
+	one_error_line
+	[ -e "$rec.tls" ]
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+# The downgrade: an impostor holding a valid certificate offers only PLAIN
+# (inside TLS) to an account that logged in with SCRAM before.
+
+@test "an account that did SCRAM before does not send its password to a PLAIN-only server (77)" {
+	hostile scram-ok
+	send_hostile
+	[ "$status" -eq 0 ]
+	kill "$HOSTILE_PID"
+	rec=$BATS_TEST_TMPDIR/rec2
+	hostile ok
+	send_hostile
+	[ "$status" -eq 77 ]
+	one_error_line
+	stderr_has "offers no SCRAM, only PLAIN, but alice@example.test logged in with SCRAM-SHA-1 before"
+	stderr_has "--allow-plain"
+	[ -e "$rec.tls" ]
+	no_credentials_in "$rec.tls"
+}
+
+@test "--allow-plain (or allow-plain = yes) lets such an account log in with PLAIN" {
+	hostile scram-ok
+	send_hostile
+	[ "$status" -eq 0 ]
+	kill "$HOSTILE_PID"
+	hostile ok
+	send_hostile --allow-plain
+	[ "$status" -eq 0 ]
+	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools"
+	printf 'jid = alice@example.test\nallow-plain = yes\n' >"$XDG_CONFIG_HOME/xmpp-tools/config"
+	chmod 600 "$XDG_CONFIG_HOME/xmpp-tools/config"
+	send_hostile
+	[ "$status" -eq 0 ]
+}
+
+@test "an account new to this machine may use PLAIN over TLS" {
+	hostile ok
+	send_hostile
+	[ "$status" -eq 0 ]
+	[ ! -e "$HOME/.local/state/xmpp-tools/sasl/alice@example.test" ]
+}

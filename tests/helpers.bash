@@ -6,7 +6,7 @@ source "${BASH_SOURCE[0]%/*}/wait-for.sh"
 PATH=$XT_BIN:$PATH
 export XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/config
 export HOME=$BATS_TEST_TMPDIR
-unset XMPP_JID XMPP_PASSWORD
+unset XMPP_JID XMPP_PASSWORD XDG_STATE_HOME
 
 # The options every test passes: the local server, verified with the test CA.
 server_opts=(--server "$XT_C2S" --cafile "$XT_CAFILE")

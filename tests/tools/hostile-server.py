@@ -36,7 +36,11 @@
 #   scram-iterations SCRAM: i=2000000000 (hours of PBKDF2)
 #   scram-signature  SCRAM: correct exchange (--password), then <success/>
 #                    with a wrong server signature (v=)
+#   scram-nosig      SCRAM: correct exchange, then <success/> without v=
+#   scram-skip       SCRAM: <success/> at once, no challenge, no proof
+#   skip-sasl        no SASL at all: after TLS, features offer bind only
 #   scram-ok         SCRAM done right (--password): the SCRAM baseline
+#                    (--scram "MECH..." offers other SCRAM mechanisms)
 #   stall-header     answers the stream header, then says nothing more
 #   stall-proceed    sends <proceed/>, then never starts TLS (with
 #                    --direct-tls: never answers the TLS handshake)
@@ -70,7 +74,8 @@ SCENARIOS = ('ok', 'oversized', 'nesting', 'utf8-features', 'utf8-stanza',
              'doctype', 'laughs', 'cut-login', 'cut-stanza', 'scram-nonce',
              'scram-malformed', 'scram-base64', 'scram-iterations',
              'scram-signature', 'scram-ok', 'stall-header', 'stall-proceed',
-             'stall-tls', 'starttls-failure', 'plain-only', 'late-bounce')
+             'stall-tls', 'starttls-failure', 'plain-only', 'late-bounce',
+             'scram-nosig', 'scram-skip', 'skip-sasl')
 
 
 def log(msg):
@@ -232,9 +237,18 @@ def scram_attrs(msg):
 
 
 def sasl_scram(c, scenario):
-    """SCRAM-SHA-1 as RFC 5802 has it, but for what scenario spoils."""
-    c.send(features(mechanisms('SCRAM-SHA-1')))
+    """SCRAM as RFC 5802 has it (the mechanisms of --scram, SCRAM-SHA-1 by
+    default, with the hash of the one the client picks; -PLUS binding data
+    taken as sent), but for what scenario spoils."""
+    c.send(features(mechanisms(*c.args.scram.split())))
     m = c.stanza('auth')
+    mech = attr(m.group(0), 'mechanism') or 'SCRAM-SHA-1'
+    digest = {'SCRAM-SHA-1': hashlib.sha1, 'SCRAM-SHA-256': hashlib.sha256,
+              'SCRAM-SHA-512': hashlib.sha512}[mech.replace('-PLUS', '')]
+    log('SASL %s' % mech)
+    if scenario == 'scram-skip':
+        c.send("<success xmlns='%s'/>" % NS_SASL)
+        return
     text = re.search(rb'>([^<]*)</auth>', m.group(0))
     client_first = base64.b64decode(text.group(1)).decode()
     bare = client_first.split(',', 2)[2]
@@ -258,10 +272,13 @@ def sasl_scram(c, scenario):
     client_final = base64.b64decode(text.group(1)).decode()
     without_proof = client_final.rsplit(',p=', 1)[0]
     pw = (c.args.password or '').encode()
-    salted = hashlib.pbkdf2_hmac('sha1', pw, salt, min(count, 4096))
+    salted = hashlib.pbkdf2_hmac(digest().name, pw, salt, min(count, 4096))
     auth_msg = ','.join((bare, server_first, without_proof)).encode()
-    server_key = hmac.new(salted, b'Server Key', hashlib.sha1).digest()
-    signature = hmac.new(server_key, auth_msg, hashlib.sha1).digest()
+    server_key = hmac.new(salted, b'Server Key', digest).digest()
+    signature = hmac.new(server_key, auth_msg, digest).digest()
+    if scenario == 'scram-nosig':
+        c.send("<success xmlns='%s'/>" % NS_SASL)
+        return
     if scenario != 'scram-ok':
         signature = bytes(b ^ 0x5a for b in signature)
     c.send("<success xmlns='%s'>%s</success>"
@@ -309,16 +326,24 @@ def login(c, scenario):
         return False
     if scenario.startswith('scram-'):
         sasl_scram(c, scenario)
+    elif scenario == 'skip-sasl':
+        c.send(features(BIND))
+        bind(c, c.stanza('iq'))
+        c.hold()
+        return False
     else:
         sasl_plain(c)
     c.stream_open()
     c.send(header('h%d-auth' % c.n))
     c.send(features(BIND))
-    m = c.stanza('iq')
+    bind(c, c.stanza('iq'))
+    return True
+
+
+def bind(c, m):
     jid = '%s/hostile' % (c.jid or 'someone@' + DOMAIN)
     c.send("<iq type='result' id='%s'><bind xmlns='%s'><jid>%s</jid></bind></iq>"
            % (attr(m.group(0), 'id'), NS_BIND, jid))
-    return True
 
 
 def serve_online(c, bounce=False):
@@ -394,6 +419,9 @@ def main():
     ap.add_argument('--key', default=os.path.join(test_dir, 'certs/example.test.key'))
     ap.add_argument('--record', metavar='PREFIX')
     ap.add_argument('--password', help='the account password, for scram-signature')
+    ap.add_argument('--scram', default='SCRAM-SHA-1', metavar='"MECH..."',
+                    help='the SCRAM mechanisms to offer, e.g. "SCRAM-SHA-256" or '
+                    '"SCRAM-SHA-1-PLUS SCRAM-SHA-1"')
     ap.add_argument('--lifetime', type=float, default=120,
                     help='seconds after which the server exits (default 120)')
     args = ap.parse_args()
