@@ -113,6 +113,52 @@ split_arguments(struct sendfile *f, int argc, char **argv, int i)
 		xt_usage(&tool, "--name names one file; give one file");
 }
 
+/* Why name cannot be announced, NULL if it can: it goes into the slot
+ * request as XML text, into messages and output lines, and --type into a
+ * header, so neither invalid UTF-8 nor any control character (a tab, a
+ * line break) may be in it. *at: the offset of the first bad byte. */
+static const char *
+unannounceable(const char *name, size_t *at)
+{
+	const char *why = xt_text_check(name, strlen(name), at);
+	size_t i;
+
+	if (why)
+		return why;
+	for (i = 0; name[i]; i++) {
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
+			*at = i;
+			return "control character";
+		}
+	}
+	return NULL;
+}
+
+/* Exits 65 before connecting if --name, --type or a file's own name
+ * cannot be announced. */
+static void
+check_announced(const struct sendfile *f)
+{
+	const char *why, *base;
+	size_t k, at;
+
+	if (f->name && !*f->name)
+		xt_die(XT_EDATA, "--name: empty (give the file name to announce)");
+	if (f->name && strchr(f->name, '/'))
+		xt_die(XT_EDATA, "--name: a file name, without /, not '%s'", f->name);
+	if (f->name && (why = unannounceable(f->name, &at)))
+		xt_die(XT_EDATA, "--name: %s at byte %zu of '%s'", why, at, f->name);
+	if (f->type && (why = unannounceable(f->type, &at)))
+		xt_die(XT_EDATA, "--type: %s at byte %zu of '%s'", why, at, f->type);
+	for (k = 0; !f->name && k < f->nfiles; k++) {
+		base = strrchr(f->files[k], '/');
+		base = base ? base + 1 : f->files[k];
+		if ((why = unannounceable(base, &at)))
+			xt_die(XT_EDATA, "%s: %s at byte %zu of its name (--name NAME announces another)",
+			       f->files[k], why, at);
+	}
+}
+
 /* Standard input of unknown size goes to a temporary file first: the PUT
  * needs its length, and a retry needs to read it again. */
 static FILE *
@@ -244,8 +290,7 @@ send_file(struct sendfile *f, const char *path, const struct xt_account *a)
 		fclose(up.file);
 		return xt_error(XT_EOS, "no randomness for the encryption key");
 	}
-	rc = xt_upload_slot(&f->conn, &f->svc, up.filename, up.size + (f->encrypt ? 16 : 0),
-			    up.content_type, &slot);
+	rc = xt_upload_slot(&f->conn, &f->svc, &up, &slot);
 	if (!rc)
 		rc = xt_upload_put(&up, &slot, a, sha);
 	if (!rc) {
@@ -272,6 +317,7 @@ main(int argc, char **argv)
 	xt_init(argv[0]);
 	i = xt_parse_options(&tool, &acct, argc, argv);
 	split_arguments(f, argc, argv, i);
+	check_announced(f);
 	if ((rc = xt_login(&f->conn, &acct)))
 		return rc;
 	rc = xt_upload_find(&f->conn, &f->svc);

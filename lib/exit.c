@@ -26,10 +26,21 @@ xt_init(const char *argv0)
 static void __attribute__((format(printf, 2, 0)))
 vmessage(const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[2048];
+	static int escaping;
+	char buf[2048], *safe = NULL;
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	fprintf(stderr, "%s: %s%s\n", xt_progname, prefix, buf);
+	/* Messages carry what servers say (error texts, certificate names,
+	 * URLs): escaped, no control character reaches the terminal and no
+	 * newline forges a line of its own. Only xt_escaped running out of
+	 * memory comes back here: that message is ours, and goes as it is. */
+	if (!escaping) {
+		escaping = 1;
+		safe = xt_escaped(buf);
+		escaping = 0;
+	}
+	fprintf(stderr, "%s: %s%s\n", xt_progname, prefix, safe ? safe : buf);
+	free(safe);
 }
 
 int

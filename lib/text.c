@@ -1,4 +1,6 @@
-/* text.c - what XML 1.0 lets into a stanza */
+/* text.c - what XML 1.0 lets into a stanza, and what a terminal may show */
+#include <string.h>
+
 #include "xt.h"
 
 /* Decodes one UTF-8 sequence at s; returns its length, 0 if invalid. */
@@ -61,4 +63,49 @@ xt_text_check(const char *s, size_t len, size_t *at)
 		i += n;
 	}
 	return NULL;
+}
+
+/* Characters a terminal acts on or that reorder what it shows: C0, DEL,
+ * C1, and the BiDi embeddings, overrides, isolates and marks. */
+static int
+needs_escape(unsigned long c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0x200e || c == 0x200f || c == 0x61c;
+}
+
+/* Appends the escaped form of the code point c (or of the byte c when
+ * invalid is set) to out at *n; out has room for 11 more characters. */
+static void
+escape_one(char *out, size_t *n, unsigned long c, int invalid)
+{
+	if (invalid || c < 0x80)
+		*n += (size_t)(c == '\n' ? sprintf(out + *n, "\\n")
+			       : c == '\t' ? sprintf(out + *n, "\\t")
+			       : sprintf(out + *n, "\\x%02X", (unsigned)c));
+	else
+		*n += (size_t)sprintf(out + *n, "\\u{%04lX}", c);
+}
+
+char *
+xt_escaped(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, n = 0, k;
+	/* at worst each byte becomes "\xNN" (4), each sequence "\u{XXXX}" */
+	char *out = xt_malloc(4 * len + 1);
+	unsigned long c;
+
+	while (i < len) {
+		k = utf8_decode(p + i, len - i, &c);
+		if (k == 0)
+			escape_one(out, &n, p[i++], 1);
+		else if (needs_escape(c))
+			escape_one(out, &n, c, 0), i += k;
+		else
+			memcpy(out + n, p + i, k), n += k, i += k;
+	}
+	out[n] = '\0';
+	return out;
 }

@@ -1,12 +1,16 @@
 /* upload.c - HTTP File Upload (XEP-0363): find the service, get a slot,
  * stream the file with libcurl, encrypted on the fly if asked (XEP-0454) */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,6 +126,7 @@ xt_slot_free(struct xt_slot *s)
 
 	free(s->put);
 	free(s->get);
+	free(s->pin);
 	for (i = 0; i < s->nheaders; i++)
 		free(s->headers[i]);
 	memset(s, 0, sizeof *s);
@@ -159,12 +164,219 @@ read_put(xmpp_stanza_t *put, struct xt_slot *s)
 	}
 }
 
+/* Where a slot's URL goes, as libcurl parses it: the host (an IPv6
+ * address in brackets) and the port (443 if it gives none). */
+struct slot_url {
+	char *host, *port;
+};
+
+static void
+slot_url_free(struct slot_url *u)
+{
+	curl_free(u->host);
+	curl_free(u->port);
+	u->host = u->port = NULL;
+}
+
+/* 0 when url is an absolute https URL with a host, no user:password and
+ * nothing a terminal or a line-based reader would take for more (spaces,
+ * control characters); else XT_ETLS for another scheme, XT_EPROTOCOL for
+ * the rest, with why set. Fills u on success. */
+static int
+check_url(const char *url, struct slot_url *u, char *why, size_t whylen)
+{
+	char *shown = xt_escaped(url), *scheme = NULL, *user = NULL;
+	CURLU *h = curl_url();
+	CURLUcode uc;
+	int rc = XT_EPROTOCOL;
+
+	memset(u, 0, sizeof *u);
+	if (!h)
+		xt_die(XT_EOS, "out of memory");
+	if (strcmp(shown, url) || strchr(url, ' '))
+		snprintf(why, whylen, "a space or a control character");
+	else if ((uc = curl_url_set(h, CURLUPART_URL, url, 0)))
+		snprintf(why, whylen, "%s", curl_url_strerror(uc));
+	else if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) || strcmp(scheme, "https"))
+		snprintf(why, whylen, "not https"), rc = XT_ETLS;
+	else if (curl_url_get(h, CURLUPART_USER, &user, 0) != CURLUE_NO_USER)
+		snprintf(why, whylen, "it holds a user name or password");
+	else if (curl_url_get(h, CURLUPART_HOST, &u->host, 0) || !*u->host ||
+		 curl_url_get(h, CURLUPART_PORT, &u->port, CURLU_DEFAULT_PORT))
+		snprintf(why, whylen, "no host");
+	else
+		rc = 0;
+	if (rc)
+		slot_url_free(u);
+	curl_free(scheme);
+	curl_free(user);
+	curl_url_cleanup(h);
+	free(shown);
+	return rc;
+}
+
+/* What an address is, for where uploads may go. */
+enum reach { REACH_PUBLIC, REACH_LOOPBACK, REACH_LINK_LOCAL, REACH_PRIVATE,
+	     REACH_UNSPECIFIED };
+static const char *const reach_name[] = { "public", "loopback", "link-local", "private",
+					   "unspecified" };
+
+static enum reach
+reach_v4(const unsigned char *b)
+{
+	if (b[0] == 127)
+		return REACH_LOOPBACK;
+	if (b[0] == 169 && b[1] == 254)
+		return REACH_LINK_LOCAL;
+	if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168))
+		return REACH_PRIVATE;
+	/* 0.0.0.0/8, "this network": connecting to it reaches this host */
+	return b[0] == 0 ? REACH_UNSPECIFIED : REACH_PUBLIC;
+}
+
+static enum reach
+reach_of(const struct sockaddr *sa)
+{
+	const unsigned char *b;
+	const struct in6_addr *a6;
+
+	if (sa->sa_family == AF_INET)
+		return reach_v4((const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr);
+	if (sa->sa_family != AF_INET6)
+		return REACH_UNSPECIFIED;
+	a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	b = a6->s6_addr;
+	if (IN6_IS_ADDR_V4MAPPED(a6))
+		return reach_v4(b + 12);
+	if (IN6_IS_ADDR_LOOPBACK(a6))
+		return REACH_LOOPBACK;
+	if (IN6_IS_ADDR_UNSPECIFIED(a6))
+		return REACH_UNSPECIFIED;
+	if (IN6_IS_ADDR_LINKLOCAL(a6))
+		return REACH_LINK_LOCAL;
+	return (b[0] & 0xfe) == 0xfc ? REACH_PRIVATE : REACH_PUBLIC;
+}
+
+/* The XMPP server's address as connected to, in text, and what it is;
+ * public (the strict answer) if the socket cannot tell. */
+static enum reach
+server_reach(const struct xt_conn *c, char *addr, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+
+	snprintf(addr, len, "unknown address");
+	if (c->sock < 0 || getpeername(c->sock, (struct sockaddr *)&ss, &sl) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, addr, (socklen_t)len, NULL, 0, NI_NUMERICHOST))
+		return REACH_PUBLIC;
+	return reach_of((struct sockaddr *)&ss);
+}
+
+/* Whether the user's --resolve already says where host:port is. */
+static int
+user_resolved(const struct xt_upload *up, const struct slot_url *u)
+{
+	size_t hl = strlen(u->host), pl = strlen(u->port);
+	int i;
+
+	for (i = 0; i < up->nresolve; i++)
+		if (!strncasecmp(up->resolve[i], u->host, hl) && up->resolve[i][hl] == ':' &&
+		    !strncmp(up->resolve[i] + hl + 1, u->port, pl) && up->resolve[i][hl + 1 + pl] == ':')
+			return 1;
+	return 0;
+}
+
+/* Appends addr to the pin "host:port:addr,addr" (CURLOPT_RESOLVE's form). */
+static void
+pin_add(char **pin, const struct slot_url *u, const struct sockaddr *sa)
+{
+	char addr[INET6_ADDRSTRLEN + 2] = "[";
+	const void *in = sa->sa_family == AF_INET
+				 ? (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr
+				 : (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	size_t n;
+
+	inet_ntop(sa->sa_family, in, addr + 1, INET6_ADDRSTRLEN);
+	if (sa->sa_family == AF_INET6)
+		strcat(addr, "]");
+	if (!*pin) {
+		*pin = xt_malloc(strlen(u->host) + strlen(u->port) + 3);
+		sprintf(*pin, "%s:%s:", u->host, u->port);
+	}
+	n = strlen(*pin);
+	*pin = xt_realloc(*pin, n + strlen(addr) + 2);
+	sprintf(*pin + n, "%s%s", (*pin)[n - 1] == ':' ? "" : ",",
+		sa->sa_family == AF_INET6 ? addr : addr + 1);
+}
+
+/* The upload host may be on loopback, link-local or private addresses
+ * only when the XMPP server is on the same kind: else a server could aim
+ * the PUT at this machine or its network (169.254.169.254, a router).
+ * Every address of the host is checked, and the PUT pinned to them in
+ * s->pin, so that a second DNS answer cannot swap them. 0 or an exit
+ * code, printed. */
+static int
+check_put_host(struct xt_conn *c, const struct xt_upload *up, const struct slot_url *u,
+	       struct xt_slot *s)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *res;
+	char name[256], addr[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
+	enum reach own = server_reach(c, server, sizeof server), r;
+	size_t n = strlen(u->host);
+	struct in_addr v4;
+	int err, rc = 0, literal;
+
+	if (user_resolved(up, u))
+		return 0; /* the user said where it is */
+	/* getaddrinfo wants an IPv6 literal without its brackets */
+	snprintf(name, sizeof name, "%.*s", u->host[0] == '[' ? (int)n - 2 : (int)n,
+		 u->host + (u->host[0] == '['));
+	/* an address in the URL: no DNS to pin */
+	literal = u->host[0] == '[' || inet_pton(AF_INET, name, &v4) == 1;
+	if ((err = getaddrinfo(name, u->port, &hints, &res)))
+		return xt_error(XT_EUNAVAILABLE, "%s: the upload host %s: %s", up->filename, u->host,
+				gai_strerror(err));
+	for (ai = res; ai && !rc; ai = ai->ai_next) {
+		r = reach_of(ai->ai_addr);
+		getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr, NULL, 0, NI_NUMERICHOST);
+		if (r != REACH_PUBLIC && (r != own || r == REACH_UNSPECIFIED))
+			rc = xt_error(XT_EPROTOCOL, "%s: the upload host %s is at %s, %s (not public), "
+				      "unlike the XMPP server (%s, %s): refusing", up->filename,
+				      u->host, addr, reach_name[r], server, reach_name[own]);
+		else if (!literal)
+			pin_add(&s->pin, u, ai->ai_addr);
+	}
+	freeaddrinfo(res);
+	return rc;
+}
+
+/* Checks both URLs of the slot, then where the PUT goes; 0 or an exit
+ * code, printed. */
+static int
+check_slot(struct xt_conn *c, const struct xt_upload *up, struct xt_slot *s)
+{
+	struct slot_url put, get;
+	char why[160];
+	int rc;
+
+	if ((rc = check_url(s->get, &get, why, sizeof why)))
+		return xt_error(rc, "%s: the upload slot's GET URL is not a valid https URL (%s): %s",
+				up->filename, why, s->get);
+	slot_url_free(&get);
+	if ((rc = check_url(s->put, &put, why, sizeof why)))
+		return xt_error(rc, "%s: the upload slot's PUT URL is not a valid https URL (%s): %s",
+				up->filename, why, s->put);
+	rc = check_put_host(c, up, &put, s);
+	slot_url_free(&put);
+	return rc;
+}
+
 int
 xt_upload_slot(struct xt_conn *c, const struct xt_upload_service *u,
-	       const char *filename, unsigned long long size,
-	       const char *content_type, struct xt_slot *s)
+	       const struct xt_upload *up, struct xt_slot *s)
 {
 	xmpp_stanza_t *iq = xmpp_iq_new(c->ctx, "get", NULL), *req, *ans, *slot, *put, *get;
+	const char *filename = up->filename;
 	char num[32];
 	int rc = 0;
 
@@ -172,9 +384,9 @@ xt_upload_slot(struct xt_conn *c, const struct xt_upload_service *u,
 	xmpp_stanza_set_to(iq, u->jid);
 	req = xt_add_child_ns(iq, "request", NS_UPLOAD);
 	xmpp_stanza_set_attribute(req, "filename", filename);
-	snprintf(num, sizeof num, "%llu", size);
+	snprintf(num, sizeof num, "%llu", up->size + (up->encrypt ? TAG_LEN : 0));
 	xmpp_stanza_set_attribute(req, "size", num);
-	xmpp_stanza_set_attribute(req, "content-type", content_type);
+	xmpp_stanza_set_attribute(req, "content-type", up->content_type);
 	ans = xt_iq(c, iq, c->acct->connect_timeout);
 	xmpp_stanza_release(iq);
 	if (!ans)
@@ -190,8 +402,7 @@ xt_upload_slot(struct xt_conn *c, const struct xt_upload_service *u,
 	} else {
 		read_put(put, s);
 		s->get = xt_strdup(xmpp_stanza_get_attribute(get, "url"));
-		if (strncmp(s->put, "https://", 8) || strncmp(s->get, "https://", 8))
-			rc = xt_error(XT_ETLS, "%s: the upload slot is not https: refusing", filename);
+		rc = check_slot(c, up, s);
 	}
 	xmpp_stanza_release(ans);
 	if (rc)
@@ -491,6 +702,8 @@ xt_upload_put(const struct xt_upload *up, const struct xt_slot *s,
 	snprintf(b.host, sizeof b.host, "%.*s", (int)strcspn(host, "/?#"), host);
 	for (i = 0; i < up->nresolve; i++)
 		resolve = curl_slist_append(resolve, up->resolve[i]);
+	if (s->pin)
+		resolve = curl_slist_append(resolve, s->pin);
 	b.sha = EVP_MD_CTX_new();
 	if (up->encrypt)
 		b.gcm = EVP_CIPHER_CTX_new();

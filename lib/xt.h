@@ -44,7 +44,8 @@ enum xt_exit {
 	XT_EPARTIAL = 80,     /* some stanzas were not confirmed */
 };
 
-/* exit.c: diagnostics. Messages read "prog: what: why (what to do)". */
+/* exit.c: diagnostics. Messages read "prog: what: why (what to do)", one
+ * line: every control character in them is escaped (xt_escaped). */
 extern const char *xt_progname;
 extern int xt_quiet;   /* -q: only errors */
 extern int xt_verbose; /* -v: the XML stream on stderr */
@@ -167,6 +168,10 @@ void xt_config_free(struct xt_config *c);
  * 1.0 allows; else a static description of the first problem, with *at set
  * to its byte offset. */
 const char *xt_text_check(const char *s, size_t len, size_t *at);
+/* Returns a malloc'd copy of s that a terminal shows as it is: newline and
+ * tab as \n and \t, other C0 controls, DEL and bytes of invalid UTF-8 as
+ * \xNN, C1 controls and BiDi controls as \u{XXXX}; backslashes stay. */
+char *xt_escaped(const char *s);
 
 /* jid.c */
 /* Returns NULL when jid is a valid JID (RFC 7622 shape); else why not. */
@@ -649,6 +654,8 @@ struct xt_slot {
 	char *put, *get;
 	char *headers[3];     /* "Name: value", only those XEP-0363 allows */
 	size_t nheaders;
+	char *pin;            /* "host:port:addr,..." the PUT's host was checked
+			       * at (CURLOPT_RESOLVE), or NULL */
 };
 struct xt_upload {
 	FILE *file;           /* seekable, read from its start */
@@ -666,10 +673,11 @@ struct xt_upload {
  * exit code (error printed). */
 int xt_upload_find(struct xt_conn *c, struct xt_upload_service *u);
 void xt_upload_service_free(struct xt_upload_service *u);
-/* Requests a slot for a file; returns 0 or an exit code (error printed). */
+/* Requests a slot for up's file and checks it: absolute https URLs, and a
+ * PUT host on a private, loopback or link-local address only when the XMPP
+ * server is on the same kind. Returns 0 or an exit code (error printed). */
 int xt_upload_slot(struct xt_conn *c, const struct xt_upload_service *u,
-		   const char *filename, unsigned long long size,
-		   const char *content_type, struct xt_slot *s);
+		   const struct xt_upload *up, struct xt_slot *s);
 void xt_slot_free(struct xt_slot *s);
 /* PUTs the file to the slot, streamed, encrypted if asked, retried up to
  * up->retries times; fills the plaintext's SHA-256. Returns 0 or an exit

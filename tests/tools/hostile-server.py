@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # hostile-server.py [-p PORT] [--direct-tls] [--cert FILE --key FILE]
-#                   [--record PREFIX] [--password PW] [--lifetime S] SCENARIO
+#                   [--record PREFIX] [--password PW] [--lifetime S]
+#                   [--put URL --get URL [--https]] SCENARIO
 #
 # A scripted, hostile XMPP client-to-server peer for tests/56-hostile.bats.
 # It listens on 127.0.0.1 (PORT, or a free one), prints the port on standard
@@ -50,7 +51,18 @@
 #   late-bounce*     confirms every message, then, 0.3 s after each ack,
 #                    bounces it: remote-server-not-found (as s2s failing
 #                    after the local server took the message)
+#   stream-error-text after SASL, a stream error whose text holds a C1
+#                    CSI, a newline, a fake "delivered" line and a BiDi
+#                    override (XML cannot carry ESC itself)
+#   upload-slot*     the server is an upload service (XEP-0363) that hands
+#                    out the slot --put URL, --get URL (default: https
+#                    URLs on 127.0.0.1:9, where nothing listens); with
+#                    --https, an HTTPS server (the same certificate) takes
+#                    every PUT with 201; its port is printed on a second
+#                    line and replaces {https} in the URLs
 import argparse
+import http.server
+from xml.sax.saxutils import escape, quoteattr
 import base64
 import hashlib
 import hmac
@@ -75,7 +87,12 @@ SCENARIOS = ('ok', 'oversized', 'nesting', 'utf8-features', 'utf8-stanza',
              'scram-malformed', 'scram-base64', 'scram-iterations',
              'scram-signature', 'scram-ok', 'stall-header', 'stall-proceed',
              'stall-tls', 'starttls-failure', 'plain-only', 'late-bounce',
-             'scram-nosig', 'scram-skip', 'skip-sasl')
+             'scram-nosig', 'scram-skip', 'skip-sasl',
+             'stream-error-text', 'upload-slot')
+NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams'
+NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
+NS_UPLOAD = 'urn:xmpp:http:upload:0'
+HOSTILE_TEXT = 'bye\u009b2J\nxmpp-send: delivered \u202etxt.exe'
 
 
 def log(msg):
@@ -335,6 +352,11 @@ def login(c, scenario):
         sasl_plain(c)
     c.stream_open()
     c.send(header('h%d-auth' % c.n))
+    if scenario == 'stream-error-text':
+        c.send("<stream:error><undefined-condition xmlns='%s'/><text xmlns='%s'>%s</text>"
+               "</stream:error></stream:stream>" % (NS_STREAMS, NS_STREAMS, escape(HOSTILE_TEXT)))
+        time.sleep(0.5)
+        return False
     c.send(features(BIND))
     bind(c, c.stanza('iq'))
     return True
@@ -370,6 +392,34 @@ def serve_online(c, bounce=False):
             messages = []
 
 
+def upload_slot(c, iq):
+    """The answer to one iq of an upload client: the service's disco#info,
+    a slot, or an empty result."""
+    iq_id = attr(iq, 'id')
+    if NS_DISCO_INFO.encode() in iq:
+        return ("<iq type='result' id='%s' from='%s'><query xmlns='%s'>"
+                "<identity category='store' type='file' name='hostile'/>"
+                "<feature var='%s'/></query></iq>"
+                % (iq_id, DOMAIN, NS_DISCO_INFO, NS_UPLOAD))
+    if NS_UPLOAD.encode() in iq:
+        # quoteattr writes a newline as &#10;: it stays one in the value
+        return ("<iq type='result' id='%s' from='%s'><slot xmlns='%s'>"
+                "<put url=%s/><get url=%s/></slot></iq>"
+                % (iq_id, DOMAIN, NS_UPLOAD, quoteattr(c.args.put), quoteattr(c.args.get)))
+    return "<iq type='result' id='%s'/>" % iq_id
+
+
+def serve_upload(c):
+    """Answers every iq as upload_slot does until the client closes."""
+    while True:
+        m = c.expect(rb'<iq\b[^>]*?/>|<iq\b.*?</iq>|</stream:stream>')
+        if m.group(0) == b'</stream:stream>':
+            c.send('</stream:stream>')
+            return
+        if attr(m.group(0), 'type') in ('get', 'set'):
+            c.send(upload_slot(c, m.group(0)))
+
+
 def play(c, scenario):
     if not login(c, scenario):
         return
@@ -388,6 +438,8 @@ def play(c, scenario):
         time.sleep(0.2)
     elif scenario == 'late-bounce':
         serve_online(c, bounce=True)
+    elif scenario == 'upload-slot':
+        serve_upload(c)
     else:
         serve_online(c)
 
@@ -409,6 +461,27 @@ def handle(sock, args, n):
             pass
 
 
+class TakeEveryPut(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        self.send_response(201)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+
+    def log_message(self, fmt, *args):
+        log('https: ' + fmt % args)
+
+
+def https_server(args):
+    """Starts the --https PUT taker; returns its port."""
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), TakeEveryPut)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.cert, args.key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd.server_address[1]
+
+
 def main():
     test_dir = os.environ.get('XT_TEST_DIR', '.')
     ap = argparse.ArgumentParser(description='a hostile XMPP server for tests')
@@ -422,6 +495,12 @@ def main():
     ap.add_argument('--scram', default='SCRAM-SHA-1', metavar='"MECH..."',
                     help='the SCRAM mechanisms to offer, e.g. "SCRAM-SHA-256" or '
                     '"SCRAM-SHA-1-PLUS SCRAM-SHA-1"')
+    ap.add_argument('--put', default='https://127.0.0.1:9/put/f.txt',
+                    help='the PUT URL of upload-slot slots')
+    ap.add_argument('--get', default='https://127.0.0.1:9/get/f.txt',
+                    help='the GET URL of upload-slot slots')
+    ap.add_argument('--https', action='store_true',
+                    help='also take PUTs over HTTPS (see upload-slot)')
     ap.add_argument('--lifetime', type=float, default=120,
                     help='seconds after which the server exits (default 120)')
     args = ap.parse_args()
@@ -431,6 +510,11 @@ def main():
     ls.bind(('127.0.0.1', args.port))
     ls.listen(8)
     print(ls.getsockname()[1], flush=True)
+    if args.https:
+        port = str(https_server(args))
+        args.put = args.put.replace('{https}', port)
+        args.get = args.get.replace('{https}', port)
+        print(port, flush=True)
     threading.Timer(args.lifetime, lambda: os._exit(0)).start()
     n = 0
     while True:
