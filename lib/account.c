@@ -399,8 +399,8 @@ check_trust_path(const char *path, const char *option, int dir)
 		return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (the shell "
 				"does not expand ~ after '=': write %s %s, with a space)",
 				what, path, strerror(e), option, path);
-	return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (check %s)", what,
-			path, strerror(e), option);
+	return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (check %s, or %s "
+			"in the config file)", what, path, strerror(e), option, option + 2);
 }
 
 int
