@@ -20,6 +20,7 @@ xt_config_free(struct xt_config *s)
 	free(s->cafile);
 	free(s->capath);
 	free(s->resource);
+	free(s->tls_min);
 	memset(s, 0, sizeof *s);
 }
 
@@ -85,6 +86,7 @@ set_key(struct xt_config *s, const char *k, const char *v)
 	else if (!strcmp(k, "cafile")) field = &s->cafile;
 	else if (!strcmp(k, "capath")) field = &s->capath;
 	else if (!strcmp(k, "resource")) field = &s->resource;
+	else if (!strcmp(k, "tls-min")) field = &s->tls_min;
 	else if (!strcmp(k, "direct-tls")) {
 		s->direct_tls = yes(v);
 		return 0;
@@ -362,6 +364,48 @@ take(char **dst, char **src)
 	}
 }
 
+/* Trust given by options replaces the config's: --capath does not also
+ * trust the config's cafile, nor --cafile its capath. */
+static void
+take_trust(struct xt_account *a, struct xt_config *s)
+{
+	if (a->cafile || a->capath)
+		return;
+	take(&a->cafile, &s->cafile);
+	take(&a->capath, &s->capath);
+}
+
+/* --tls-min, else the config's tls-min; a wrong value there is an error. */
+static int
+take_tls_min(struct xt_account *a, const struct xt_config *s)
+{
+	if (a->tls_min || !s->tls_min)
+		return 0;
+	if ((a->tls_min = xt_parse_tls_min(s->tls_min)) < 0)
+		return xt_error(XT_ECONFIG, "config file: tls-min wants 1.2 or 1.3, got '%s'",
+				s->tls_min);
+	return 0;
+}
+
+/* A CA file or directory that is not there would only show later, as a
+ * certificate that cannot be trusted: it is named now. */
+static int
+check_trust_path(const char *path, const char *option, int dir)
+{
+	const char *what = dir ? "directory" : "file";
+	int e;
+
+	if (!path || access(path, dir ? R_OK | X_OK : R_OK) == 0)
+		return 0;
+	e = errno;
+	if (path[0] == '~')
+		return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (the shell "
+				"does not expand ~ after '=': write %s %s, with a space)",
+				what, path, strerror(e), option, path);
+	return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (check %s, or %s "
+			"in the config file)", what, path, strerror(e), option, option + 2);
+}
+
 int
 xt_account_resolve(struct xt_account *a)
 {
@@ -380,16 +424,22 @@ xt_account_resolve(struct xt_account *a)
 	if (applies) {
 		take(&a->jid, &s.jid);
 		take(&a->resource, &s.resource);
-		take(&a->cafile, &s.cafile);
-		take(&a->capath, &s.capath);
+		take_trust(a, &s);
 		a->direct_tls |= s.direct_tls;
 		a->allow_plain |= s.allow_plain;
+		if ((rc = take_tls_min(a, &s)))
+			goto out;
 		if (!a->host && s.server && xt_parse_server(a, s.server)) {
 			rc = xt_error(XT_ECONFIG, "config file: server wants HOST[:PORT], got '%s'",
 				      s.server);
 			goto out;
 		}
 	}
+	if (!a->tls_min)
+		a->tls_min = TLS1_2_VERSION;
+	if ((rc = check_trust_path(a->cafile, "--cafile", 0)) ||
+	    (rc = check_trust_path(a->capath, "--capath", 1)))
+		goto out;
 	if (!a->jid)
 		rc = xt_error(XT_ECONFIG, "no account: use --jid, XMPP_JID or a config file "
 			      "(see xmpp-tools(7))");

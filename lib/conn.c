@@ -279,6 +279,65 @@ check_sent(struct xt_conn *c, const char *xml)
 	c->plain_sent = strstr(xml, "mechanism=\"PLAIN\"") || strstr(xml, "mechanism='PLAIN'");
 }
 
+/* OpenSSL's reasons (ERR_reason_error_string, ours or the server's alert)
+ * for a handshake that found nothing in common with the server: no
+ * retry can help. Others (an end of file in the middle: a restart?) stay
+ * the network's. */
+static const char *const no_common_version[] = {
+	"unsupported protocol", "protocol version", "no protocols available",
+	"wrong ssl version", "version too low", NULL
+};
+static const char *const no_common_cipher[] = {
+	"handshake failure", "no shared cipher", "no ciphers available",
+	"insufficient security", "no suitable signature algorithm", NULL
+};
+
+static int
+reason_in(const char *reason, const char *const *list)
+{
+	for (; *list; list++)
+		if (strstr(reason, *list))
+			return 1;
+	return 0;
+}
+
+/* Keeps the first reason of "error:0A000102:SSL routines::REASON". */
+static void
+note_tls_reason(struct xt_conn *c, const char *msg)
+{
+	const char *reason = strrchr(msg, ':');
+
+	if (!c->tls_reason[0] && reason)
+		snprintf(c->tls_reason, sizeof c->tls_reason, "%s", reason + 1);
+}
+
+/* The handshake failed: when on versions or ciphers, a TLS error, and
+ * not worth reconnecting for. (A certificate that failed has its own
+ * message, from certfail.) */
+static void
+tls_start_failed(struct xt_conn *c)
+{
+	int v = c->acct->tls_min;
+
+	if (c->tls_why[0])
+		return;
+	if (reason_in(c->tls_reason, no_common_version) && v > TLS1_2_VERSION)
+		xt_fail(c, XT_ETLS, "TLS: %s and this tool share no TLS version (%s): "
+			"TLS %s is required by --tls-min %s or the config's tls-min "
+			"(use --tls-min 1.2 if the server cannot do better)", c->where,
+			c->tls_reason, xt_tls_version_name(v), xt_tls_version_name(v));
+	else if (reason_in(c->tls_reason, no_common_version))
+		xt_fail(c, XT_ETLS, "TLS: %s and this tool share no TLS version (%s): "
+			"the server offers only versions below TLS 1.2, which this "
+			"tool refuses (the server needs TLS 1.2 or 1.3)", c->where,
+			c->tls_reason);
+	else if (reason_in(c->tls_reason, no_common_cipher))
+		xt_fail(c, XT_ETLS, "TLS: %s and this tool share no TLS cipher (%s): "
+			"the server offers none that this tool accepts at TLS %s or "
+			"later (fix the server's TLS settings)", c->where, c->tls_reason,
+			xt_tls_version_name(v));
+}
+
 /* libstrophe reports through its logger only; the reasons for a failed
  * connection are picked out of it here, and the SASL exchange checked. */
 static void
@@ -308,6 +367,10 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 	}
 	if (!strcmp(area, "tls") && !strncmp(msg, "Subject=", 8))
 		check_pin(c);
+	else if (!strcmp(area, "tls") && !strncmp(msg, "error:", 6))
+		note_tls_reason(c, msg);
+	else if (!strcmp(area, "conn") && !strncmp(msg, "Couldn't start TLS!", 19))
+		tls_start_failed(c);
 	if (!strcmp(msg, "connection successful"))
 		c->tcp_up = 1;
 	else if (!strncmp(msg, "connection failed, error ", 25))
@@ -670,7 +733,7 @@ open_session(struct xt_conn *c)
 	xmpp_handler_add(c->xc, stanza_handler, NULL, NULL, NULL, c);
 	c->state = XT_CONN_CONNECTING;
 	c->error = c->sock_errno = c->tcp_up = c->retryable = 0;
-	c->why[0] = c->tls_why[0] = '\0';
+	c->why[0] = c->tls_why[0] = c->tls_reason[0] = '\0';
 	c->pin_checked = c->sasl_ok = c->plain_sent = 0;
 	c->sm = c->sm_enabled = c->sm_offered = 0;
 	c->sm_in = c->sent = c->confirmed = c->asked = 0;
@@ -745,6 +808,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 		xt_warn("--insecure: the server's certificate is NOT verified; "
 			"anyone on the path can read the password and messages");
 	xt_trust_setup(a->cafile, a->capath);
+	xt_tls_floor(a->tls_min);
 	rc = open_session(c);
 	if (rc && c->retryable && a->retry_for && !xt_stop)
 		rc = xt_online(c) ? 0 : c->error;

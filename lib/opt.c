@@ -12,6 +12,7 @@
 enum {
 	O_PASSWORD_FILE = 1000, O_PASSWORD_CMD, O_DIRECT_TLS, O_CAFILE, O_CAPATH,
 	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PIN, O_ALLOW_PLAIN,
+	O_TLS_MIN,
 };
 
 /* Options every tool with an account takes: see xmpp-tools(7). */
@@ -26,6 +27,7 @@ static const struct xt_opt common_opts[] = {
 	{ O_CAFILE, "cafile", "FILE", "trust the CA certificates in FILE" },
 	{ O_CAPATH, "capath", "DIR", "trust the hashed CA certificates in DIR" },
 	{ O_PIN, "pin", "sha256:KEY", "trust only the server key with this SHA-256 (base64)" },
+	{ O_TLS_MIN, "tls-min", "VERSION", "refuse TLS below VERSION: 1.2 (default) or 1.3" },
 	{ O_INSECURE, "insecure", NULL, "do not verify the server's certificate (dangerous)" },
 	{ O_ALLOW_PLAIN, "allow-plain", NULL, "allow SASL PLAIN (over TLS) after SCRAM worked before" },
 	{ O_RESOURCE, "resource", "NAME", "resource to bind (default: the server picks)" },
@@ -231,6 +233,10 @@ common_option(const struct xt_tool *t, struct xt_account *a, int id,
 		a->keepalive = xt_parse_number(arg, 86400);
 		if (a->keepalive <= 0)
 			xt_usage(t, "--keepalive wants seconds, got '%s'", arg);
+		break;
+	case O_TLS_MIN:
+		if ((a->tls_min = xt_parse_tls_min(arg)) < 0)
+			xt_usage(t, "--tls-min wants 1.2 or 1.3, got '%s'", arg);
 		break;
 	case O_PIN:
 		if (parse_pin(a, arg))

@@ -1144,6 +1144,9 @@ xt_probe_tls_ctx(int version, const char *cafile, const char *capath,
 		SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
 		return ctx;
 	}
+	/* the checks of what the server would accept go through the
+	 * contexts above; what we speak ourselves is TLS 1.2 at least */
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	if (cafile || capath) {
 		if (!SSL_CTX_load_verify_locations(ctx, cafile, capath)) {
 			snprintf(why, whylen, "cannot load CA certificates from %s",

@@ -130,6 +130,9 @@ struct xt_account {
 	long retry_for;   /* seconds to keep reconnecting after a loss; 0: none,
 			   * -1: for ever */
 	char *pin;        /* --pin sha256:BASE64 of the server's public key */
+	int tls_min;      /* --tls-min: TLS1_2_VERSION or TLS1_3_VERSION; 0 before
+			   * xt_account_resolve (then TLS 1.2 unless the config
+			   * says 1.3) */
 	/* where the values come from (options) */
 	char *config_path;
 	char *name;       /* -a NAME */
@@ -149,7 +152,7 @@ int xt_check_private(const char *path, const char *what);
 /* What one config source (ours or go-sendxmpp's) says about an account. */
 struct xt_config {
 	char *jid, *password, *password_file, *password_cmd, *server;
-	char *cafile, *capath, *resource;
+	char *cafile, *capath, *resource, *tls_min;
 	int direct_tls, allow_plain;
 };
 /* Parses the text (len bytes) of our config file into c for account name
@@ -224,6 +227,15 @@ int xt_state_get(const char *topic, const char *jid, char *out, size_t len);
 /* Writes it (atomically, 0600); 0, or -1 if it cannot be kept. */
 int xt_state_set(const char *topic, const char *jid, const char *value);
 
+/* tlsguard.c: every SSL_CTX_new of the process (libstrophe's, libcurl's,
+ * ours) makes contexts that refuse TLS below 1.2. */
+/* Raises the floor to version (TLS1_3_VERSION); never below TLS 1.2. */
+void xt_tls_floor(int version);
+/* Returns TLS1_2_VERSION or TLS1_3_VERSION for "1.2" or "1.3"; else -1. */
+int xt_parse_tls_min(const char *v);
+/* Returns "1.2" or "1.3" for the version --tls-min gave. */
+const char *xt_tls_version_name(int version);
+
 /* xmlguard.c: why the stream's XML was refused (a DTD, an entity, a
  * stanza's text too long), or NULL. */
 const char *xt_xml_refused(void);
@@ -256,6 +268,7 @@ struct xt_conn {
 	int closing;
 	char tls_why[256];
 	char tls_fp[128];
+	char tls_reason[128]; /* OpenSSL's first reason for a failed handshake */
 	int pin_checked;  /* the server's key was compared with --pin */
 	/* reconnecting (acct->retry_for): unconfirmed stanzas are kept as
 	 * text and sent again on a new session */

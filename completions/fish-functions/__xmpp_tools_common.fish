@@ -17,6 +17,7 @@ function __xmpp_tools_common -a cmd quiet
     complete -c $cmd -l capath -x -a '(__fish_complete_directories (commandline -ct))' -d 'Trust the hashed CA certificates in DIR'
     complete -c $cmd -l pin -x -d 'Trust only the server key with this SHA-256 (sha256:BASE64)'
     complete -c $cmd -l allow-plain -d "Allow SASL PLAIN after SCRAM worked before"
+    complete -c $cmd -l tls-min -x -a '1.2 1.3' -d 'Refuse TLS below VERSION: 1.2 (default) or 1.3'
     complete -c $cmd -l insecure -d "Do not verify the server's certificate (dangerous)"
     complete -c $cmd -l resource -x -d 'Resource to bind (default: the server picks)'
     complete -c $cmd -l connect-timeout -x -d 'Give up on any network step after S seconds (30)'
