@@ -477,7 +477,9 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	const char *where = c->where;
 
 	(void)xc;
-	if (!error)
+	/* libstrophe 0.13+ passes -1 once no address is left; the errno of
+	 * the last attempt is in its log (sock_errno) */
+	if (error <= 0)
 		error = c->sock_errno;
 	if (ev == XMPP_CONN_CONNECT) {
 		if (!c->sasl_ok) {

@@ -627,8 +627,8 @@ new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 	curl_easy_setopt(cu, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
 	/* an option only libcurl's OpenSSL flavour has; elsewhere a no-op */
 	curl_easy_setopt(cu, CURLOPT_SSL_CTX_FUNCTION, small_records);
-	curl_easy_setopt(cu, CURLOPT_SSLVERSION, a->tls_min == TLS1_3_VERSION ?
-			 CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(cu, CURLOPT_SSLVERSION, (long)(a->tls_min == TLS1_3_VERSION ?
+			 CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2));
 	if (resolve)
 		curl_easy_setopt(cu, CURLOPT_RESOLVE, resolve);
 	/* the same trust as the XMPP connection, whose OpenSSL also reads

@@ -205,11 +205,21 @@ stop_listener() {
 	stop_listener INT
 }
 
-@test "SASL picks SCRAM-SHA-1 over PLAIN, which the server offers too" {
+@test "SASL picks the strongest SCRAM over PLAIN, which the server offers too" {
+	local picked
 	as "$(new_account sasl)" run --separate-stderr xmpp-send "${server_opts[@]}" -v -m hi "$rcpt"
 	[ "$status" -eq 0 ]
 	grep -q '<mechanism>PLAIN</mechanism>' <<<"$stderr"
-	grep -Eq '^> <auth [^>]*mechanism="SCRAM-SHA-1"' <<<"$stderr"
+	picked=$(sed -n 's/^> <auth [^>]*mechanism="\([^"]*\)".*/\1/p' <<<"$stderr")
+	echo "picked $picked" >&3
+	# libstrophe 0.12 has no channel binding; 0.13+ binds where offered
+	# (Prosody 13 offers SCRAM-SHA-1-PLUS, 0.12 does not)
+	if grep -q '<mechanism>SCRAM-SHA-1-PLUS</mechanism>' <<<"$stderr" &&
+	   pkg-config --atleast-version=0.13 libstrophe; then
+		[ "$picked" = SCRAM-SHA-1-PLUS ]
+	else
+		[ "$picked" = SCRAM-SHA-1 ]
+	fi
 }
 
 @test "stream management: acks are asked in batches, not after every stanza" {

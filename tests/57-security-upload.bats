@@ -57,7 +57,7 @@ slot() {
 # no_raw_controls: the last run's stderr holds no ESC, CR, C1 CSI or BiDi
 # override, and one line only.
 no_raw_controls() {
-	if [[ $stderr == *[$'\e\r']* || $stderr == *$'\u009b'* || $stderr == *$'\u202e'* ]]; then
+	if [[ $stderr == *[$'\e\r']* || $stderr == *$'\xc2\x9b'* || $stderr == *$'\xe2\x80\xae'* ]]; then
 		printf 'raw control characters on stderr:\n%s\n' "$stderr" | cat -v >&2
 		return 1
 	fi
@@ -110,7 +110,7 @@ good=https://upload.example.test:{https}/f.txt
 @test "slot URLs with spaces, controls, user:password or no host are refused (76)" {
 	local bad
 	for bad in "$good"' x' "$good"$'\t' "https://user:pw@upload.example.test:{https}/f" \
-		'https://:443/f.txt' '/f.txt' "https://upload.example.test:{https}/"$'\u202e'txt.exe; do
+		'https://:443/f.txt' '/f.txt' "https://upload.example.test:{https}/"$'\xe2\x80\xae'txt.exe; do
 		slot "$bad" "$good"
 		[ "$status" -eq 76 ] || { echo "$bad: $status: $stderr" >&2; return 1; }
 		no_raw_controls xmpp-sendfile
