@@ -1,4 +1,8 @@
-/* text.c - what XML 1.0 lets into a stanza */
+/* text.c - what XML 1.0 lets into a stanza, and what a terminal may see */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "xt.h"
 
 /* Decodes one UTF-8 sequence at s; returns its length, 0 if invalid. */
@@ -61,4 +65,63 @@ xt_text_check(const char *s, size_t len, size_t *at)
 		i += n;
 	}
 	return NULL;
+}
+
+/* What a terminal could act on or reorder text by: C0 controls (newline
+ * aside, the caller says what it becomes), DEL, C1, and the BiDi controls
+ * (LRE..RLO, LRI..PDI, LRM, RLM, ALM). */
+static int
+needs_escape(unsigned long c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0x200e || c == 0x200f || c == 0x61c;
+}
+
+/* s with those characters as \xNN (C0, DEL, bytes that are not UTF-8) or
+ * \u{XXXX}, and each newline as newline. */
+static char *
+escape(const char *s, const char *newline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), nl = strlen(newline), i = 0, n, o = 0;
+	/* at most 4 bytes out per byte in ("\x7F", "\u{202E}" for 3), or a
+	 * newline's replacement */
+	char *out = xt_malloc(len * (nl > 4 ? nl : 4) + 1);
+	unsigned long c;
+
+	while (i < len) {
+		n = utf8_decode(p + i, len - i, &c);
+		if (n == 0 || (c < 0x80 && c != '\n' && needs_escape(c)))
+			o += (size_t)sprintf(out + o, "\\x%02X", p[i]), n = 1;
+		else if (c == '\n')
+			o += (size_t)sprintf(out + o, "%s", newline);
+		else if (needs_escape(c))
+			o += (size_t)sprintf(out + o, "\\u{%04lX}", c);
+		else
+			memcpy(out + o, p + i, n), o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+xt_escaped(const char *s)
+{
+	return s ? escape(s, "\\n") : NULL;
+}
+
+char *
+xt_escaped_lines(const char *s, const char *indent)
+{
+	char *newline, *out;
+
+	if (!s)
+		return NULL;
+	newline = xt_malloc(strlen(indent) + 2);
+	sprintf(newline, "\n%s", indent);
+	out = escape(s, newline);
+	free(newline);
+	return out;
 }
