@@ -1,5 +1,6 @@
 /* xmpp-listen - print incoming stanzas as JSON lines, XML or text */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -10,7 +11,6 @@
 
 #define NS_CARBONS "urn:xmpp:carbons:2"
 #define NS_FORWARD "urn:xmpp:forward:0"
-#define NS_MAM "urn:xmpp:mam:2"
 
 enum format { TEXT, JSON, XML };
 enum { O_JSON = 256, O_XML, O_TEXT, O_FULL, O_FROM, O_TYPE, O_KIND, O_COUNT,
@@ -55,6 +55,7 @@ struct listen {
 	char started[64];         /* when listening began (XEP-0082) */
 	struct xt_seen *seen;     /* ids printed: a message is printed once */
 	unsigned long dups;       /* messages not printed again */
+	unsigned long not_run;    /* messages --exec's command did not get */
 	struct xt_conn conn;
 };
 
@@ -162,47 +163,104 @@ print_xml(xmpp_stanza_t *st)
 	xmpp_free(xmpp_stanza_get_context(st), buf);
 }
 
+/* The text of child name of st, escaped for a terminal (lines: newlines
+ * kept, continuation lines indented); NULL if there is none. */
+static char *
+escaped_child(xmpp_stanza_t *st, const char *name, int lines)
+{
+	char *raw = xt_child_text(st, name), *text;
+
+	if (!raw)
+		return NULL;
+	text = lines ? xt_escaped_lines(raw, "  ") : xt_escaped(raw);
+	xmpp_free(xmpp_stanza_get_context(st), raw);
+	return text;
+}
+
+/* When: a delayed or archived message shows when it was sent. */
+static void
+text_stamp(xmpp_stanza_t *st, char *buf, size_t len)
+{
+	xmpp_stanza_t *delay = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay");
+	char *when = delay ? xt_escaped(xmpp_stanza_get_attribute(delay, "stamp")) : NULL;
+	time_t now = time(NULL);
+
+	if (when)
+		snprintf(buf, len, "%s", when);
+	else
+		strftime(buf, len, "%H:%M:%S", localtime(&now));
+	free(when);
+}
+
+static void
+print_text_message(xmpp_stanza_t *st, const struct xt_json_opts *o,
+		   const char *stamp, const char *from, const char *type)
+{
+	char *body = escaped_child(st, "body", 1);
+
+	printf("%s %s%s%s: %s\n", stamp, o->archived ? "[archived] " : "",
+	       o->carbon ? (!strcmp(o->carbon, "sent") ? "[sent] " : "[carbon] ") : "",
+	       from, body ? body : type && !strcmp(type, "error") ? xt_error_condition(st) : "");
+	free(body);
+}
+
+static void
+print_text_presence(xmpp_stanza_t *st, const char *stamp, const char *from,
+		    const char *type)
+{
+	char *show = escaped_child(st, "show", 0), *status = escaped_child(st, "status", 0);
+
+	printf("%s %s is %s%s%s%s\n", stamp, from,
+	       type ? type : show ? show : "available", status ? " (" : "",
+	       status ? status : "", status ? ")" : "");
+	free(show);
+	free(status);
+}
+
+/* --text: a line per stanza for people. Everything the peer chose is
+ * escaped, and a body's continuation lines are indented: no line can pass
+ * for another stanza's, nor drive the terminal. */
 static void
 print_text(xmpp_stanza_t *st, const struct xt_json_opts *o)
 {
-	const char *name = xmpp_stanza_get_name(st), *from = xmpp_stanza_get_from(st);
-	const char *type = xmpp_stanza_get_type(st);
-	char *body = xt_child_text(st, "body"), *show = xt_child_text(st, "show");
-	char *status = xt_child_text(st, "status"), stamp[32];
-	xmpp_stanza_t *delay = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay");
-	const char *when = delay ? xmpp_stanza_get_attribute(delay, "stamp") : NULL;
-	time_t now = time(NULL);
-	xmpp_ctx_t *ctx = xmpp_stanza_get_context(st);
+	const char *name = xmpp_stanza_get_name(st);
+	char *from = xt_escaped(xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "(server)");
+	char *type = xt_escaped(xmpp_stanza_get_type(st)), stamp[128];
 
-	/* a delayed or archived message shows when it was sent */
-	if (when)
-		snprintf(stamp, sizeof stamp, "%s", when);
-	else
-		strftime(stamp, sizeof stamp, "%H:%M:%S", localtime(&now));
-	if (!from)
-		from = "(server)";
+	text_stamp(st, stamp, sizeof stamp);
 	if (!strcmp(name, "message"))
-		printf("%s %s%s%s: %s\n", stamp, o->archived ? "[archived] " : "",
-		       o->carbon ? (!strcmp(o->carbon, "sent") ? "[sent] " : "[carbon] ") : "",
-		       from, body ? body : type && !strcmp(type, "error") ? xt_error_condition(st) : "");
+		print_text_message(st, o, stamp, from, type);
 	else if (!strcmp(name, "presence"))
-		printf("%s %s is %s%s%s%s\n", stamp, from,
-		       type ? type : show ? show : "available", status ? " (" : "",
-		       status ? status : "", status ? ")" : "");
+		print_text_presence(st, stamp, from, type);
 	else
 		printf("%s iq %s from %s\n", stamp, type ? type : "?", from);
-	if (body) xmpp_free(ctx, body);
-	if (show) xmpp_free(ctx, show);
-	if (status) xmpp_free(ctx, status);
+	free(from);
+	free(type);
+}
+
+/* The command starts as it would from a shell: none of the signals we
+ * ignore (SIGPIPE, see xt_init) ignored, none blocked, and the user's own
+ * trust settings, not those xt_trust_setup made for us. */
+static void
+child_defaults(void)
+{
+	sigset_t none;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	xt_restore_user_env();
 }
 
 /* --exec: the JSON goes to CMD's standard input; CMD runs to its end before
  * the next stanza, so a bot sees messages in order. CMD is the user's own
  * text: no part of a message is ever put into a command line, and the
  * environment holds no password (xt_account_resolve took XMPP_PASSWORD
- * out of it). */
+ * out of it). from and type were checked by exec_refusal. */
 static void
-run_exec(const struct listen *l, const char *json, xmpp_stanza_t *st)
+run_exec(const struct listen *l, const char *json, const char *from, const char *type)
 {
 	int fds[2], status;
 	pid_t pid;
@@ -216,8 +274,9 @@ run_exec(const struct listen *l, const char *json, xmpp_stanza_t *st)
 		/* nothing of ours but stdout and stderr: not the server's
 		 * socket, nor any file the account came from */
 		closefrom(3);
-		setenv("XMPP_FROM", xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "", 1);
-		setenv("XMPP_TYPE", xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal", 1);
+		child_defaults();
+		setenv("XMPP_FROM", from, 1);
+		setenv("XMPP_TYPE", type, 1);
 		execl("/bin/sh", "sh", "-c", l->exec, (char *)NULL);
 		_exit(127);
 	}
@@ -231,6 +290,57 @@ run_exec(const struct listen *l, const char *json, xmpp_stanza_t *st)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		xt_warn("--exec: '%s' failed (status %d)", l->exec,
 			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* Whether s shows as it is: nothing in it a terminal would act on. */
+static int
+plain(const char *s)
+{
+	char *e = xt_escaped(s);
+	int same = !strcmp(e, s);
+
+	free(e);
+	return same;
+}
+
+/* XMPP_FROM and XMPP_TYPE: the sender (without a from, our own bare JID:
+ * RFC 6120 8.1.2.1) and the type (without one, normal). Scripts use them
+ * carelessly, unquoted: only a valid JID without controls and a known type
+ * go to the command. Returns why not, or NULL. */
+static const char *
+exec_refusal(const struct listen *l, xmpp_stanza_t *st, const char **from,
+	     const char **type)
+{
+	static const char *const known[] = { "chat", "groupchat", "headline", "normal",
+					     "error", NULL };
+	const char *const *k;
+
+	*from = xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : l->self;
+	*type = xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal";
+	if (xt_jid_check(*from) || !plain(*from))
+		return "its sender is not a valid JID";
+	for (k = known; *k && strcmp(*k, *type); k++)
+		;
+	return *k ? NULL : "its type is not chat, groupchat, headline, normal or error";
+}
+
+/* --exec for one message, if its sender and type are fit for the command. */
+static void
+exec_message(struct listen *l, const char *json, xmpp_stanza_t *st)
+{
+	const char *from, *type, *why = exec_refusal(l, st, &from, &type);
+	char *shown;
+
+	if (!why) {
+		run_exec(l, json, from, type);
+		return;
+	}
+	l->not_run++;
+	if (xt_verbose) {
+		shown = xt_escaped(from);
+		xt_warn("--exec: a message from %s not passed to the command: %s", shown, why);
+		free(shown);
+	}
 }
 
 /* The archive id of a message: our server's XEP-0359 stanza-id, or the
@@ -310,8 +420,8 @@ print_stanza(struct listen *l, xmpp_stanza_t *st, const struct xt_json_opts *o)
 		l->output_error = errno == EPIPE ? -1 : XT_EIO;
 		xt_stop = 1;
 	}
-	if (l->exec && !strcmp(xmpp_stanza_get_name(st), "message"))
-		run_exec(l, json, st);
+	if (l->exec && message)
+		exec_message(l, json, st);
 	/* printed is delivered: say so to a sender who asked (not for copies
 	 * from the archive or from our other clients) */
 	if (!o->archived && !o->carbon && !strcmp(xmpp_stanza_get_name(st), "message"))
@@ -342,16 +452,31 @@ unwrap_carbon(struct listen *l, xmpp_stanza_t *st, const char **which)
 	return fwd ? xmpp_stanza_get_child_by_name(fwd, "message") : NULL;
 }
 
-/* XEP-0313 results: the archived message, with the archive's delay. */
+/* -v: an archive result the connection did not ask for. */
+static void
+warn_forged_result(xmpp_stanza_t *st, const char *why)
+{
+	char *from = xt_escaped(xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "(server)");
+
+	xt_warn("an archive result from %s ignored (%s): shown as an ordinary message "
+		"from its sender", from, why);
+	free(from);
+}
+
+/* XEP-0313 results: the archived message, with the archive's delay. Only
+ * those answering our query (xt_mam_result); anybody can send the rest. */
 static int
 print_archived(struct listen *l, xmpp_stanza_t *st)
 {
-	xmpp_stanza_t *r = xmpp_stanza_get_child_by_name_and_ns(st, "result", NS_MAM);
+	const char *why;
+	xmpp_stanza_t *r = xt_mam_result(&l->conn, st, &why);
 	xmpp_stanza_t *fwd = r ? xmpp_stanza_get_child_by_name_and_ns(r, "forwarded", NS_FORWARD) : NULL;
 	xmpp_stanza_t *msg = fwd ? xmpp_stanza_get_child_by_name(fwd, "message") : NULL;
 	xmpp_stanza_t *delay = fwd ? xmpp_stanza_get_child_by_name(fwd, "delay") : NULL;
 	struct xt_json_opts o = { .full = l->full, .archived = 1 };
 
+	if (why && xt_verbose)
+		warn_forged_result(st, why);
 	if (!msg)
 		return 0;
 	o.archive_id = xmpp_stanza_get_attribute(r, "id");
@@ -491,6 +616,10 @@ main(int argc, char **argv)
 	if (l->dups)
 		xt_warn("%lu message(s) came twice (archive and live, or sent again by a "
 			"reconnecting sender) and were printed once", l->dups);
+	if (l->not_run)
+		xt_warn("%lu message(s) were not passed to --exec: a sender that is not a "
+			"valid JID, or a type not chat, groupchat, headline, normal or error",
+			l->not_run);
 	xt_close(&l->conn);
 	xt_account_free(&acct);
 	xt_seen_free(&l->seen);

@@ -12,6 +12,41 @@
 
 #include "xt.h"
 
+/* The user's own SSL_CERT_FILE and SSL_CERT_DIR (NULL: unset), as they
+ * were before xt_trust_setup changed them for us. */
+static struct {
+	int saved;
+	char *file, *dir;
+} user_env;
+
+static void
+save_user_env(const char *fenv, const char *denv)
+{
+	if (user_env.saved)
+		return;
+	user_env.saved = 1;
+	user_env.file = getenv(fenv) ? xt_strdup(getenv(fenv)) : NULL;
+	user_env.dir = getenv(denv) ? xt_strdup(getenv(denv)) : NULL;
+}
+
+static void
+restore(const char *name, const char *value)
+{
+	if (value)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+}
+
+void
+xt_restore_user_env(void)
+{
+	if (!user_env.saved)
+		return;
+	restore(X509_get_default_cert_file_env(), user_env.file);
+	restore(X509_get_default_cert_dir_env(), user_env.dir);
+}
+
 /* OpenSSL would read the whole system CA bundle (~40 ms) on every connect:
  * point its default file at the --cafile given, or at nothing so that only
  * the hashed directory is used, which loads certificates lazily. */
@@ -21,6 +56,7 @@ xt_trust_setup(const char *cafile, const char *capath)
 	const char *fenv = X509_get_default_cert_file_env();
 	const char *denv = X509_get_default_cert_dir_env();
 
+	save_user_env(fenv, denv);
 	if (cafile) {
 		setenv(fenv, cafile, 1);
 		setenv(denv, capath ? capath : "/nonexistent", 1);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <malloc.h>
 #include <time.h>
@@ -632,6 +633,57 @@ sm_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	return 1;
 }
 
+/* Whether two JIDs are the same: bare parts without regard to ASCII case
+ * (servers lowercase them), resources exactly. */
+static int
+same_jid(const char *a, const char *b)
+{
+	size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+
+	return na == nb && !strncasecmp(a, b, na) && !strcmp(a + na, b + nb);
+}
+
+/* A stanza from our server itself: no from, our domain or our bare JID
+ * (RFC 6120 8.1.2.1). Other users cannot send as any of those. */
+static int
+from_server(struct xt_conn *c, const char *from)
+{
+	char *own;
+	int ours;
+
+	if (!from || same_jid(from, c->domain))
+		return 1;
+	own = xt_jid_bare(c->acct->jid);
+	ours = same_jid(from, own);
+	free(own);
+	return ours;
+}
+
+/* -v: what claimed to be what (id), from whom, not from whom it should. */
+static void
+warn_ignored(const char *what, const char *id, const char *from, const char *expected)
+{
+	char *f = xt_escaped(from), *i = xt_escaped(id);
+
+	xt_warn("%s (id %s) from %s ignored: not from %s", what, i, f, expected);
+	free(f);
+	free(i);
+}
+
+/* The answer to a ping of ask_ack, "xt-ack-N": only the server's counts;
+ * one from anybody else is an ordinary stanza from its sender. */
+static int
+is_ack(struct xt_conn *c, xmpp_stanza_t *st, const char *id)
+{
+	if (!id || strcmp(xmpp_stanza_get_name(st), "iq") || strncmp(id, "xt-ack-", 7))
+		return 0;
+	if (from_server(c, xmpp_stanza_get_from(st)))
+		return 1;
+	if (xt_verbose)
+		warn_ignored("an ack", id, xmpp_stanza_get_from(st), "the server");
+	return 0;
+}
+
 /* Every stanza: counted for XEP-0198, acks by ping, rejections of what we
  * sent, then the tool's handler. */
 static int
@@ -649,7 +701,7 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	id = xmpp_stanza_get_id(st);
 	type = xmpp_stanza_get_type(st);
 	name = xmpp_stanza_get_name(st);
-	if (id && !strcmp(name, "iq") && !strncmp(id, "xt-ack-", 7)) {
+	if (is_ack(c, st, id)) {
 		confirm_upto(c, strtoul(id + 7, NULL, 10));
 		return 1;
 	}
@@ -1125,16 +1177,29 @@ xt_new_id(struct xt_conn *c)
 }
 
 struct iq_wait {
+	struct xt_conn *c;
 	char *id;
+	const char *to;   /* whom we asked; NULL: our server */
 	xmpp_stanza_t *answer;
 };
 
+/* An answer comes from whom we asked, or from our server (for itself, or
+ * for an entity that cannot answer); anybody else who guessed the id is
+ * not heard, and we wait on for the real answer. */
 static int
 iq_answer(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 {
 	struct iq_wait *w = data;
+	const char *from = xmpp_stanza_get_from(st), *type = xmpp_stanza_get_type(st);
 
 	(void)xc;
+	if (!type || (strcmp(type, "result") && strcmp(type, "error")))
+		return 1;
+	if (!from_server(w->c, from) && !(from && w->to && same_jid(from, w->to))) {
+		if (xt_verbose)
+			warn_ignored("an answer", w->id, from, w->to ? w->to : "the server");
+		return 1;
+	}
 	w->answer = xmpp_stanza_clone(st);
 	return 0;
 }
@@ -1156,7 +1221,9 @@ xt_iq(struct xt_conn *c, xmpp_stanza_t *iq, long timeout)
 		xmpp_stanza_set_id(iq, id);
 		xmpp_free(c->ctx, id);
 	}
+	w.c = c;
 	w.id = xt_strdup(xmpp_stanza_get_id(iq));
+	w.to = xmpp_stanza_get_to(iq);
 	xmpp_id_handler_add(c->xc, iq_answer, w.id, &w);
 	xmpp_send(c->xc, iq);
 	c->sent++;

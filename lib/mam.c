@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "xt.h"
@@ -59,6 +60,7 @@ query(struct xt_conn *c, const char *archive, const char *start, const char *aft
 	if (archive)
 		xmpp_stanza_set_to(iq, archive);
 	q = xt_add_child_ns(iq, "query", NS_MAM);
+	xmpp_stanza_set_attribute(q, "queryid", c->mam_queryid);
 	x = xt_add_child_ns(q, "x", NS_DATA);
 	xmpp_stanza_set_type(x, "submit");
 	add_field(x, "FORM_TYPE", NS_MAM, "hidden");
@@ -71,6 +73,62 @@ query(struct xt_conn *c, const char *archive, const char *start, const char *aft
 	return iq;
 }
 
+/* Each page is a query of its own, with a fresh queryid: results that
+ * carry it are trusted until its answer comes. */
+static void
+open_query(struct xt_conn *c, const char *archive)
+{
+	char *id = xt_new_id(c);
+
+	c->mam_queryid = xt_strdup(id);
+	c->mam_archive = archive;
+	xmpp_free(c->ctx, id);
+}
+
+static void
+close_query(struct xt_conn *c)
+{
+	free(c->mam_queryid);
+	c->mam_queryid = NULL;
+	c->mam_archive = NULL;
+}
+
+/* Our own archive's results come from our bare JID or, without a from,
+ * from our server; a room's from the room. */
+static int
+from_archive(struct xt_conn *c, const char *from)
+{
+	char *own;
+	int ours;
+
+	if (!from)
+		return 1;
+	if (c->mam_archive)
+		return !strcasecmp(from, c->mam_archive);
+	own = xt_jid_bare(c->acct->jid);
+	ours = !strcasecmp(from, own);
+	free(own);
+	return ours;
+}
+
+xmpp_stanza_t *
+xt_mam_result(struct xt_conn *c, xmpp_stanza_t *msg, const char **why)
+{
+	xmpp_stanza_t *r = xmpp_stanza_get_child_by_name_and_ns(msg, "result", NS_MAM);
+	const char *qid = r ? xmpp_stanza_get_attribute(r, "queryid") : NULL;
+
+	*why = NULL;
+	if (!r)
+		return NULL;
+	if (!c->mam_queryid)
+		*why = "no archive query is open";
+	else if (!from_archive(c, xmpp_stanza_get_from(msg)))
+		*why = "not from the archive asked";
+	else if (!qid || strcmp(qid, c->mam_queryid))
+		*why = "not the queryid of the query open";
+	return *why ? NULL : r;
+}
+
 int
 xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
 	     const char *after_id)
@@ -81,11 +139,13 @@ xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
 	int rc = 0, done;
 
 	for (;;) {
+		open_query(c, archive);
 		iq = query(c, archive, start, after);
 		/* results arrive as messages before the answer, through the
 		 * connection's stanza handler */
 		r = xt_iq(c, iq, c->acct->connect_timeout);
 		xmpp_stanza_release(iq);
+		close_query(c);
 		if (!r) {
 			rc = xt_error(c->error, "archive query: %s", c->why);
 			break;

@@ -1,4 +1,6 @@
-/* text.c - what XML 1.0 lets into a stanza, and what a terminal may show */
+/* text.c - what XML 1.0 lets into a stanza, and what a terminal may see */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xt.h"
@@ -65,8 +67,9 @@ xt_text_check(const char *s, size_t len, size_t *at)
 	return NULL;
 }
 
-/* Characters a terminal acts on or that reorder what it shows: C0, DEL,
- * C1, and the BiDi embeddings, overrides, isolates and marks. */
+/* What a terminal could act on or reorder text by: C0 controls (newline
+ * aside, the caller says what it becomes), DEL, C1, and the BiDi controls
+ * (LRE..RLO, LRI..PDI, LRM, RLM, ALM). */
 static int
 needs_escape(unsigned long c)
 {
@@ -75,37 +78,50 @@ needs_escape(unsigned long c)
 	       c == 0x200e || c == 0x200f || c == 0x61c;
 }
 
-/* Appends the escaped form of the code point c (or of the byte c when
- * invalid is set) to out at *n; out has room for 11 more characters. */
-static void
-escape_one(char *out, size_t *n, unsigned long c, int invalid)
+/* s with those characters as \xNN (C0, DEL, bytes that are not UTF-8) or
+ * \u{XXXX}, and each newline as newline. */
+static char *
+escape(const char *s, const char *newline)
 {
-	if (invalid || c < 0x80)
-		*n += (size_t)(c == '\n' ? sprintf(out + *n, "\\n")
-			       : c == '\t' ? sprintf(out + *n, "\\t")
-			       : sprintf(out + *n, "\\x%02X", (unsigned)c));
-	else
-		*n += (size_t)sprintf(out + *n, "\\u{%04lX}", c);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), nl = strlen(newline), i = 0, n, o = 0;
+	/* at most 4 bytes out per byte in ("\x7F", "\u{202E}" for 3), or a
+	 * newline's replacement */
+	char *out = xt_malloc(len * (nl > 4 ? nl : 4) + 1);
+	unsigned long c;
+
+	while (i < len) {
+		n = utf8_decode(p + i, len - i, &c);
+		if (n == 0 || (c < 0x80 && c != '\n' && needs_escape(c)))
+			o += (size_t)sprintf(out + o, "\\x%02X", p[i]), n = 1;
+		else if (c == '\n')
+			o += (size_t)sprintf(out + o, "%s", newline);
+		else if (needs_escape(c))
+			o += (size_t)sprintf(out + o, "\\u{%04lX}", c);
+		else
+			memcpy(out + o, p + i, n), o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
 }
 
 char *
 xt_escaped(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0, n = 0, k;
-	/* at worst each byte becomes "\xNN" (4), each sequence "\u{XXXX}" */
-	char *out = xt_malloc(4 * len + 1);
-	unsigned long c;
+	return s ? escape(s, "\\n") : NULL;
+}
 
-	while (i < len) {
-		k = utf8_decode(p + i, len - i, &c);
-		if (k == 0)
-			escape_one(out, &n, p[i++], 1);
-		else if (needs_escape(c))
-			escape_one(out, &n, c, 0), i += k;
-		else
-			memcpy(out + n, p + i, k), n += k, i += k;
-	}
-	out[n] = '\0';
+char *
+xt_escaped_lines(const char *s, const char *indent)
+{
+	char *newline, *out;
+
+	if (!s)
+		return NULL;
+	newline = xt_malloc(strlen(indent) + 2);
+	sprintf(newline, "\n%s", indent);
+	out = escape(s, newline);
+	free(newline);
 	return out;
 }

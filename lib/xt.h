@@ -3,8 +3,8 @@
  *
  * Topics, one file each: exit codes and messages (exit.c), signals
  * (signal.c), option tables (opt.c), accounts and credentials (account.c),
- * the connection (conn.c), delivery tracking (track.c), text checks
- * (text.c), JIDs (jid.c), stanzas to and from JSON (json.c), raw XML
+ * the connection (conn.c), delivery tracking (track.c), text checks and
+ * escapes (text.c), JIDs (jid.c), stanzas to and from JSON (json.c), raw XML
  * stanzas in (xmlin.c), building stanzas (stanza.c), rooms (muc.c),
  * archives (mam.c), rosters (roster.c), HTTP upload (upload.c), reading
  * input and secrets (io.c), certificates (cert.c), DNS (dns.c), the
@@ -166,15 +166,19 @@ int xt_config_parse_go_sendxmpp(const char *text, size_t len,
 /* Wipes the password and frees every field. */
 void xt_config_free(struct xt_config *c);
 
-/* text.c: what may go into an XML stanza. */
+/* text.c: what may go into an XML stanza, and what may reach a terminal. */
 /* Returns NULL when s (len bytes) is valid UTF-8 holding only characters XML
  * 1.0 allows; else a static description of the first problem, with *at set
  * to its byte offset. */
 const char *xt_text_check(const char *s, size_t len, size_t *at);
-/* Returns a malloc'd copy of s that a terminal shows as it is: newline and
- * tab as \n and \t, other C0 controls, DEL and bytes of invalid UTF-8 as
- * \xNN, C1 controls and BiDi controls as \u{XXXX}; backslashes stay. */
+/* Returns a new string (to free) in which what a terminal would act on is
+ * shown escaped: C0 controls, DEL and bytes that are not UTF-8 as \xNN, C1
+ * and BiDi controls as \u{XXXX}, a newline as \n. NULL for NULL. For
+ * anything a peer sent that goes to a terminal or a diagnostic. */
 char *xt_escaped(const char *s);
+/* The same, but newlines stay, each followed by indent: a multi-line text
+ * whose continuation lines cannot pose as lines of their own. */
+char *xt_escaped_lines(const char *s, const char *indent);
 
 /* jid.c */
 /* Returns NULL when jid is a valid JID (RFC 7622 shape); else why not. */
@@ -285,6 +289,10 @@ struct xt_conn {
 	int login_aborted; /* an error found in the log: the socket is shut */
 	int plain_sent;    /* SASL PLAIN went out (inside TLS) */
 	int sasl_ok;       /* the login's SASL exchange was seen and checked */
+	/* the archive query now open (mam.c): only results with its queryid,
+	 * from its archive (NULL: the account's own), are archived messages */
+	char *mam_queryid;
+	const char *mam_archive;
 };
 enum { XT_CONN_NEW, XT_CONN_CONNECTING, XT_CONN_ONLINE, XT_CONN_CLOSED };
 /* Connects, secures, authenticates and binds; returns 0 or an exit code with
@@ -508,6 +516,9 @@ struct xt_tlsa {      /* one TLSA record (RFC 6698) */
 /* Points OpenSSL's default trust at cafile/capath if given; else makes it
  * use only the hashed system directory (no 40 ms bundle load). */
 void xt_trust_setup(const char *cafile, const char *capath);
+/* Puts back the user's own values of what xt_trust_setup changed (unset
+ * if they were): for a command we start, after fork. */
+void xt_restore_user_env(void);
 /* Parses a PEM certificate; NULL if it is not one. */
 X509 *xt_cert_from_pem(const char *pem);
 void xt_cert_ids(X509 *x, struct xt_cert_ids *ids);
@@ -713,6 +724,12 @@ int xt_parse_since(const char *s, char *out, size_t outlen);
  * by page; the messages reach c->on_stanza. Returns 0 or an exit code. */
 int xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
 		 const char *after_id);
+/* Returns the <result/> of msg when it answers the archive query open on
+ * c, from the archive asked; else NULL, with *why set if msg holds a
+ * result all the same (another user's forgery: msg is then an ordinary
+ * message from its sender). */
+xmpp_stanza_t *xt_mam_result(struct xt_conn *c, xmpp_stanza_t *msg,
+			     const char **why);
 
 /* seen.c: keys recently seen (ids of printed messages), bounded: the
  * last 8192 to 16384 are remembered. */
