@@ -6,6 +6,8 @@
 #include "xt.h"
 
 enum mode { WHOLE, LINES, JSON, XML };
+/* The longest message body sent: as long as a line may be */
+#define MAX_BODY XT_MAX_LINE
 enum { O_LINES = 256, O_JSON, O_XML, O_SUBJECT,
        O_NO_STORE, O_RECEIPT, O_URL, O_TIMEOUT, O_RETRY_FOR, O_BOUNCE_WAIT };
 
@@ -87,6 +89,19 @@ static const struct xt_tool tool = {
 	.data = &S,
 };
 
+/* Refuses a body longer than one message may be, before connecting: one
+ * line of --lines at most, which servers carry (Prosody's default stanza
+ * limit is 256 KiB, though); a larger one would only make the server end
+ * the session. */
+static void
+check_body_size(const char *where, size_t n)
+{
+	if (n > MAX_BODY)
+		xt_die(XT_EDATA, "%s: longer than 1 MiB (%d bytes), the most one message "
+		       "carries: nothing sent (split it with --lines, or send it as a file "
+		       "with xmpp-sendfile)", where, MAX_BODY);
+}
+
 /* Everything the command line says is checked before connecting. */
 static void
 check_arguments(struct send *s)
@@ -109,6 +124,8 @@ check_arguments(struct send *s)
 			xt_usage(&tool, "--type: want chat, normal, headline or groupchat");
 	}
 	/* -m, --subject and --url are input too: checked like any message */
+	if (s->msg.body)
+		check_body_size("-m", strlen(s->msg.body));
 	if (s->msg.body || s->msg.subject || s->msg.url) {
 		struct xt_msg probe = s->msg;
 		if ((why = xt_msg_check(&probe)))
@@ -116,21 +133,26 @@ check_arguments(struct send *s)
 	}
 }
 
-/* Reads the one-message body from stdin, checked like any message. */
+/* Reads the one-message body from stdin, checked like any message; reads
+ * no more than a message can carry, whatever the input's size. */
 static char *
 read_whole_body(void)
 {
 	char *body;
-	long n = xt_read_all(0, &body);
+	/* room for trailing newlines, which are not sent */
+	long n = xt_read_at_most(0, MAX_BODY + 4096, &body);
 	const char *why;
 	size_t at;
 
+	if (n == -2)
+		check_body_size("standard input", (size_t)MAX_BODY + 4097);
 	if (n < 0)
 		xt_die(XT_EIO, "reading standard input failed");
 	while (n > 0 && body[n - 1] == '\n')
 		body[--n] = '\0';
 	if (n == 0)
 		xt_die(XT_EDATA, "standard input is empty: nothing to send");
+	check_body_size("standard input", (size_t)n);
 	if ((size_t)n != strlen(body))
 		xt_die(XT_EDATA, "standard input: NUL byte at byte %zu: XML cannot carry it",
 		       strlen(body));

@@ -1,5 +1,6 @@
 /* io.c - reading files, commands and secrets */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,31 +8,42 @@
 #include "xt.h"
 
 long
-xt_read_all(int fd, char **out)
+xt_read_at_most(int fd, size_t max, char **out)
 {
-	size_t len = 0, cap = 8192;
+	size_t len = 0, cap = max < 8192 ? max + 1 : 8192;
 	char *buf = xt_malloc(cap + 1);
 	ssize_t n;
 
-	for (;;) {
+	/* one byte past max tells "more than max" from "exactly max" */
+	while (len <= max) {
 		if (len == cap) {
-			cap *= 2;
+			cap = cap > max / 2 ? max + 1 : cap * 2;
 			buf = xt_realloc(buf, cap + 1);
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
+		if (n <= 0) {
+			if (n == 0)
+				break;
 			free(buf);
 			return -1;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+	}
+	if (len > max) {
+		free(buf);
+		return -2;
 	}
 	buf[len] = '\0';
 	*out = buf;
 	return (long)len;
+}
+
+long
+xt_read_all(int fd, char **out)
+{
+	return xt_read_at_most(fd, LONG_MAX - 1, out);
 }
 
 static char *
@@ -119,29 +131,69 @@ xt_lines_fill(struct xt_lines *l)
 	return 0;
 }
 
+/* The longest line l returns whole. */
+static size_t
+line_max(const struct xt_lines *l)
+{
+	return l->max ? l->max : XT_MAX_LINE;
+}
+
+/* A line's length without the carriage return before its newline (or
+ * the one last read, whose newline may come next). */
+static size_t
+text_length(const char *line, size_t n)
+{
+	return n && line[n - 1] == '\r' ? n - 1 : n;
+}
+
+/* Drops the rest of a line too long to return, up to its newline, also
+ * when that comes only in later reads; returns 1 while it has not come. */
+static int
+skip_long_line(struct xt_lines *l)
+{
+	char *nl = memchr(l->buf + l->off, '\n', l->len - l->off);
+
+	l->off = nl ? (size_t)(nl - l->buf) + 1 : l->len;
+	l->skipping = !nl && !l->eof;
+	return l->skipping;
+}
+
+/* Returns a too long line as its first line_max() bytes, with *toolong
+ * set, and skips the rest of it: nothing of it is read as a line. */
+static char *
+long_line(struct xt_lines *l, size_t *len, int *toolong)
+{
+	char *start = l->buf + l->off;
+
+	*toolong = 1;
+	*len = line_max(l);
+	l->off += *len;
+	skip_long_line(l);
+	start[*len] = '\0';
+	l->lineno++;
+	return start;
+}
+
 char *
 xt_lines_next(struct xt_lines *l, size_t *len, int *toolong)
 {
-	char *start = l->buf + l->off, *nl;
-	size_t avail = l->len - l->off;
+	char *start, *nl;
+	size_t avail;
 
 	*toolong = 0;
-	if (!l->buf || avail == 0)
+	if (!l->buf || (l->skipping && skip_long_line(l)))
+		return NULL;
+	start = l->buf + l->off;
+	avail = l->len - l->off;
+	if (avail == 0)
 		return NULL;
 	nl = memchr(start, '\n', avail);
-	if (!nl && !l->eof && avail <= XT_MAX_LINE)
+	if (text_length(start, nl ? (size_t)(nl - start) : avail) > line_max(l))
+		return long_line(l, len, toolong);
+	if (!nl && !l->eof)
 		return NULL;
-	if (!nl && avail > XT_MAX_LINE) {
-		/* report it cut and drop the rest up to the next newline */
-		*toolong = 1;
-		nl = start + XT_MAX_LINE;
-	}
 	*len = nl ? (size_t)(nl - start) : avail;
-	l->off += *len + (nl && !*toolong ? 1 : 0);
-	if (*toolong) {
-		char *rest = memchr(l->buf + l->off, '\n', l->len - l->off);
-		l->off = rest ? (size_t)(rest - l->buf) + 1 : l->len;
-	}
+	l->off += *len + (nl ? 1 : 0);
 	start[*len] = '\0';
 	if (*len && start[*len - 1] == '\r')
 		start[--*len] = '\0';

@@ -747,22 +747,30 @@ void xt_send_presence(struct xt_conn *c);
 /* Lines read from a descriptor without blocking the connection. */
 struct xt_lines {
 	int fd;
+	size_t max;           /* the longest line returned whole; 0: XT_MAX_LINE */
 	char *buf;
 	size_t len, cap, off;
 	unsigned long lineno; /* of the last line returned */
 	int eof;
+	int skipping;         /* dropping the rest of a too long line */
 };
 #define XT_MAX_LINE (1024 * 1024)
 /* Reads what fd has (one read); returns 0, or -1 on a read error. */
 int xt_lines_fill(struct xt_lines *l);
 /* Returns the next complete line (NUL-terminated in place, without the
  * newline) and its length, or NULL; at EOF the last unterminated line too.
- * A line over XT_MAX_LINE is returned cut, with *toolong set. */
+ * A line over the limit (max, not counting the newline
+ * and a carriage return before it) is returned as its
+ * first max bytes with *toolong set, once; the rest of it, to its newline,
+ * is dropped as it arrives, never returned as a line. */
 char *xt_lines_next(struct xt_lines *l, size_t *len, int *toolong);
 /* Frees the buffer. */
 void xt_lines_free(struct xt_lines *l);
 /* Reads the whole of fd into a malloc'd buffer; returns its length or -1. */
 long xt_read_all(int fd, char **out);
+/* The same, but reads no more than max bytes and one: returns -2 (nothing
+ * in *out) when fd holds more than max, so that memory stays bounded. */
+long xt_read_at_most(int fd, size_t max, char **out);
 /* Reads the first line of a file into a malloc'd string without the newline;
  * NULL with errno on failure. */
 char *xt_read_line_file(const char *path);
