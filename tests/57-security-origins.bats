@@ -169,7 +169,14 @@ EOF
 		--exec 'cat >/dev/null; grep -e SigIgn -e SigBlk /proc/self/status >sig
 			bash -c "trap -p PIPE" >trap; env >env'
 	cat sig trap
-	expect "$(cat sig)" "$(printf 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000')"
+	# signals 1-31: the ones a program sets; 32 and 33 are glibc's own
+	# (no sigaction reaches them) and stay as whoever started the test had
+	# them (CI's runner ignores them)
+	local name mask got=
+	while read -r name mask; do
+		got+="$name $((0x$mask & 0x7fffffff)) "
+	done <sig
+	expect "$got" "SigBlk: 0 SigIgn: 0 "
 	expect "$(cat trap)" ""
 	expect "$(grep -c '^SSL_CERT_FILE=' env)" 0
 	expect "$(grep '^SSL_CERT_DIR=' env)" "SSL_CERT_DIR=/the/users/own"
