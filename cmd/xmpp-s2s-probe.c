@@ -131,7 +131,34 @@ parse_connect(struct probe *p)
 	p->o.connect_port = port;
 }
 
-/* Returns NULL when s is a domain name we can probe, else why not. */
+/* Returns NULL when the label characters of s are those of a host name
+ * (RFC 1123, and '_' as some zones have), else why not. */
+static const char *
+bad_labels(const char *s, size_t len)
+{
+	size_t at, label = 0;
+
+	for (at = 0; at < len; at++) {
+		unsigned char c = (unsigned char)s[at];
+		if (c == ':')
+			return "has a port: give the domain alone (a server at another port: --connect HOST:PORT)";
+		if (c == '.' && !label)
+			return "has an empty label";
+		if (c == '.') {
+			label = 0;
+			continue;
+		}
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '-' && c != '_')
+			return "has characters a domain cannot have";
+		if (++label > 63)
+			return "has a label longer than 63 characters";
+	}
+	return NULL;
+}
+
+/* Returns NULL when s is a domain name we can probe, else why not: what a
+ * resolver would refuse is bad input, not a DNS failure. */
 static const char *
 bad_domain(const char *s, size_t len)
 {
@@ -146,54 +173,82 @@ bad_domain(const char *s, size_t len)
 	for (at = 0; at < len; at++)
 		if ((unsigned char)s[at] >= 0x80)
 			return "not ASCII: give an internationalized name in its A-label form (xn--...)";
-	if (strpbrk(s, "@/ \t\"'<>&") || strlen(s) != len)
-		return "has characters a domain cannot have";
-	if (s[0] == '.' || strstr(s, ".."))
-		return "has an empty label";
-	return NULL;
+	return bad_labels(s, len);
+}
+
+/* DNS names are case-insensitive, TLS server names are not always: the
+ * stream's 'to' and the SNI go out in lower case. */
+static char *
+domain_copy(const char *s, size_t len)
+{
+	char *d;
+	size_t i;
+
+	/* the root's trailing dot is not part of the stream's 'to' */
+	d = strndup(s, len && s[len - 1] == '.' ? len - 1 : len);
+	if (!d)
+		xt_die(XT_EOS, "out of memory");
+	for (i = 0; d[i]; i++)
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] - 'A' + 'a');
+	return d;
 }
 
 static void
 add_job(struct probe *p, const char *s, size_t len, unsigned long line)
 {
 	const char *why = bad_domain(s, len);
+	char head[90], *shown;
 
 	if (why) {
+		/* named, but not a whole megabyte of it */
+		snprintf(head, sizeof head, "%.*s%s", (int)(len > 80 ? 80 : len), s,
+			 len > 80 ? "..." : "");
+		shown = xt_escaped(head);
 		if (line)
-			xt_error(XT_EDATA, "line %lu: '%.*s' is not a domain: %s", line,
-				 (int)(len > 80 ? 80 : len), s, why);
+			xt_error(XT_EDATA, "line %lu: '%s' is not a domain: %s", line, shown, why);
 		else
-			xt_error(XT_EDATA, "'%s' is not a domain: %s", s, why);
+			xt_error(XT_EDATA, "'%s' is not a domain: %s", shown, why);
+		free(shown);
 		p->bad_input = 1;
 		return;
 	}
 	p->job = xt_realloc(p->job, (p->njobs + 1) * sizeof *p->job);
 	memset(&p->job[p->njobs], 0, sizeof *p->job);
-	/* the root's trailing dot is not part of the stream's 'to' */
-	p->job[p->njobs].domain = strndup(s, len && s[len - 1] == '.' ? len - 1 : len);
+	p->job[p->njobs].domain = domain_copy(s, len);
 	p->job[p->njobs++].line = line;
 }
 
+/* Drops the blanks around a line. */
+static char *
+trim(char *s, size_t *len)
+{
+	while (*len && (s[*len - 1] == ' ' || s[*len - 1] == '\t'))
+		s[--*len] = '\0';
+	while (*len && (*s == ' ' || *s == '\t'))
+		s++, (*len)--;
+	return s;
+}
+
+/* One domain a line, to the end of the input (a pipe delivers it in
+ * pieces; the last line may lack its newline). */
 static void
 read_domains(struct probe *p)
 {
 	struct xt_lines l = { .fd = 0 };
-	unsigned long line = 0;
 	size_t len;
-	int toolong, more = 1;
+	int toolong;
 	char *s;
 
-	while (more) {
-		more = xt_lines_fill(&l) > 0;
+	while (!l.eof) {
+		if (xt_lines_fill(&l) < 0)
+			xt_die(XT_EIO, "reading the domains from standard input failed: %s",
+			       strerror(errno));
 		while ((s = xt_lines_next(&l, &len, &toolong))) {
-			line++;
-			while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
-				s[--len] = '\0';
-			while (len && (*s == ' ' || *s == '\t'))
-				s++, len--;
+			s = trim(s, &len);
 			if (!len || *s == '#')
 				continue;
-			add_job(p, s, toolong ? XT_MAX_LINE : len, line);
+			add_job(p, s, toolong ? XT_MAX_LINE : len, l.lineno);
 		}
 	}
 	xt_lines_free(&l);

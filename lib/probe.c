@@ -62,23 +62,27 @@ srv_order(const void *a, const void *b)
 struct srvs {
 	struct xt_srv *v;
 	size_t n;
-	int secure, bogus, failed;
+	int secure, bogus;
+	int nfailed;     /* of the two names */
+	int failed;      /* no usable answer: both failed, or one is bogus */
+	int partial;     /* one failed, the other answered */
 	char why[700];
 };
 
-/* Adds the records of one SRV answer to r; records DNSSEC status. */
+/* Adds the records of one SRV answer to r; records DNSSEC status, that
+ * of the answers only: a failed lookup has none. */
 static void
 add_srv(const char *name, struct xt_dns_answer *a, int direct_tls, struct srvs *r)
 {
 	size_t i;
 
 	if (a->status == XT_DNS_FAIL || a->status == XT_DNS_TIMEOUT) {
-		r->failed = 1;
+		r->nfailed++;
 		r->bogus |= a->bogus;
 		snprintf(r->why, sizeof r->why, "%s: %s", name, a->why);
-	}
-	if (!a->secure)
+	} else if (!a->secure) {
 		r->secure = 0;
+	}
 	for (i = 0; i < a->n; i++) {
 		struct xt_srv s;
 		if (xt_dns_srv(&a->rr[i], &s))
@@ -107,6 +111,12 @@ lookup_srv(struct xt_dns *dns, const char *plain, const char *tls,
 	xt_dns_queries(dns, names, types, a, 2);
 	add_srv(n1, &a[0], 0, r);
 	add_srv(n2, &a[1], 1, r);
+	/* a validation failure may hide what an attacker removed: no
+	 * answer counts; a name server failing for one name is a warning */
+	r->failed = r->nfailed == 2 || r->bogus;
+	r->partial = r->nfailed == 1 && !r->bogus;
+	if (r->nfailed == 2)
+		r->secure = 0;
 	if (r->n)
 		qsort(r->v, r->n, sizeof *r->v, srv_order);
 }
@@ -417,6 +427,11 @@ dane_check(struct addr_probe *p, X509 *leaf, STACK_OF(X509) *sent, int pkix_ok)
 		check(p->checks, "dane", "fail",
 		      "update the TLSA records for the current certificate (or the certificate for the records)",
 		      "none of the %zu TLSA records matches the certificate", p->t->ntlsa);
+	else if (!p->o->dnssec)
+		/* the zone may well be signed: we just cannot tell */
+		check(p->checks, "dane", "warn",
+		      "probe with a trust anchor (--trust-anchor FILE) to see whether DANE holds",
+		      "a TLSA record matches, but DNSSEC is not validated here (no trust anchor)");
 	else if (!p->t->tlsa_secure)
 		check(p->checks, "dane", "warn",
 		      "sign the zone with DNSSEC: DANE counts only with validated records",
@@ -908,28 +923,40 @@ c2s_unresolved(struct xt_dns *dns, const struct srvs *c, char *why, size_t len)
 	return n;
 }
 
+/* The client SRV records found: are there any, and do their targets
+ * have addresses? */
 static void
-c2s_checks(struct xt_dns *dns, const char *domain, json_t *report, json_t *checks)
+c2s_targets_check(struct xt_dns *dns, const char *domain, const struct srvs *c,
+		  json_t *checks)
 {
-	struct srvs c = { 0 };
 	char why[300];
 	size_t missing;
 
-	lookup_srv(dns, "xmpp-client", "xmpps-client", domain, &c);
-	json_object_set_new(report, "c2s_srv", srv_json(&c, "xmpp-client", "xmpps-client"));
-	if (c.failed)
-		check(checks, "dns.c2s", "fail", "check the zone's name servers", "%s", c.why);
-	else if (!c.n)
+	if (!c->n)
 		check(checks, "dns.c2s", "warn",
 		      "add _xmpp-client._tcp (and _xmpps-client._tcp) SRV records so that clients find the server",
 		      "no client SRV records: clients fall back to %s port 5222", domain);
-	else if ((missing = c2s_unresolved(dns, &c, why, sizeof why)))
+	else if ((missing = c2s_unresolved(dns, c, why, sizeof why)))
 		check(checks, "dns.c2s", "fail", "add A and/or AAAA records for the client SRV targets",
 		      "%zu client SRV target%s without an address: %s", missing,
 		      missing == 1 ? "" : "s", why);
 	else
 		check(checks, "dns.c2s", "pass", NULL, "%zu client SRV record%s, every target has an address",
-		      c.n, c.n == 1 ? "" : "s");
+		      c->n, c->n == 1 ? "" : "s");
+}
+
+static void
+c2s_checks(struct xt_dns *dns, const char *domain, json_t *report, json_t *checks)
+{
+	struct srvs c = { 0 };
+
+	lookup_srv(dns, "xmpp-client", "xmpps-client", domain, &c);
+	json_object_set_new(report, "c2s_srv", srv_json(&c, "xmpp-client", "xmpps-client"));
+	if (c.failed || c.partial)
+		check(checks, "dns.c2s", c.failed ? "fail" : "warn", "check the zone's name servers",
+		      "%s", c.why);
+	if (!c.failed)
+		c2s_targets_check(dns, domain, &c, checks);
 	free_srvs(&c);
 }
 
@@ -1032,6 +1059,10 @@ xt_probe(const struct xt_probe_opts *o, struct xt_dns *dns, const char *domain,
 		      "check the resolver (--dns-server) and the domain's name servers",
 		      "cannot look up SRV records: %s", r.why);
 	} else {
+		if (r.partial)
+			check(checks, "dns.srv", "warn",
+			      "check the domain's name servers: they fail for one of its SRV names",
+			      "%s; the targets the other SRV name gives are still probed", r.why);
 		if (r.secure)
 			check(checks, "dns.dnssec", "pass", NULL, "the SRV answers are DNSSEC-validated");
 		else if (o->dnssec)

@@ -201,6 +201,12 @@ check_message() {
 	[ "$(jqo '.targets[0].dane')" = insecure ]
 }
 
+@test "without DNSSEC validation the DANE fix says how to validate, not to sign the zone" {
+	run -0 probe --no-tls-versions --trust-anchor none good.test
+	[[ $output == *"fix dane at "*"--trust-anchor"* ]]
+	[[ $output != *"sign the zone"* ]]
+}
+
 @test "a host that accepts TCP and never answers times out; the others are still reported, in order" {
 	run -1 probe --json --timeout 2 silent.test good.test
 	[ "${#lines[@]}" -eq 2 ]
@@ -259,6 +265,43 @@ check_message() {
 	run -65 --separate-stderr probe 'bücher.test'
 	one_error_line xmpp-s2s-probe
 	stderr_has "A-label form (xn--"
+}
+
+@test "domains from a pipe are read to the end, the last line without a newline too" {
+	{ echo good.test; sleep 0.3; printf 'chain.test'; } |
+		probe --json --no-tls-versions >"$BATS_TEST_TMPDIR/out"
+	[ "$(jq -r .domain "$BATS_TEST_TMPDIR/out" | paste -sd' ')" = "good.test chain.test" ]
+	[ "$(jq -r .status "$BATS_TEST_TMPDIR/out" | sort -u)" = pass ]
+}
+
+@test "a domain in capitals is probed in lower case, direct TLS too" {
+	run -0 probe --json --no-tls-versions GOOD.TEST
+	[ "$(jqo .domain)" = good.test ]
+	[ "$(jqo '[.targets[] | select(.direct_tls)] | length')" = 1 ]
+	[ "$(jqo .status)" = pass ]
+}
+
+@test "a domain with a port, an empty label or a label over 63 characters is bad input (65), named" {
+	long=$(printf 'a%.0s' {1..64}).test
+	for d in good.test:5269 "$long" a..test .; do
+		run -65 --separate-stderr probe "$d"
+		one_error_line xmpp-s2s-probe
+		stderr_has "'$d' is not a domain"
+	done
+	run -65 --separate-stderr probe good.test:5269
+	stderr_has "--connect HOST:PORT"
+	run -65 --separate-stderr probe "$long"
+	stderr_has "label longer than 63"
+}
+
+@test "a SERVFAIL on one SRV name is a warning; the other's targets are still probed" {
+	run -0 probe --json --no-tls-versions halfsrv.test
+	[ "$(jqo .status)" = warn ]
+	[ "$(check_status dns.srv)" = warn ]
+	[[ $(check_message dns.srv) == "_xmpps-server._tcp.halfsrv.test: "*SERVFAIL* ]]
+	[ "$(jqo '.targets[0].host')" = xmpp.halfsrv.test ]
+	[ "$(jqo '[.targets[0].addresses[].checks[] | select(.check == "cert.identity") | .status] | unique | join(",")')" = pass ]
+	run -1 probe --strict --no-tls-versions halfsrv.test
 }
 
 @test "--from with --cert and --key authenticates with SASL EXTERNAL" {

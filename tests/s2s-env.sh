@@ -12,7 +12,9 @@
 #
 # Ports (base+N): 0 DNS (udp+tcp), 1 Prosody s2s STARTTLS (PORT), 2 Prosody
 # s2s direct TLS (TLSPORT), 3 nothing (DEAD_PORT), 4 fake silent, 5 fake
-# notls, 6 fake streamerr, 7 fake tls10. Prosody also listens on 5269 when
+# notls, 6 fake streamerr, 7 fake tls10, 8 AIA (HTTP), 9 fake pair
+# (PAIR_PORT). The fake peers also listen on 127.0.0.2, nothing else does:
+# a second address for one target. Prosody also listens on 5269 when
 # that port is free at start (XT_S2S_HAS_5269=1). Targets have A 127.0.0.1
 # and, when ::1 works (XT_S2S_V6=1), AAAA ::1, unless said otherwise.
 #
@@ -43,6 +45,14 @@
 #   notls.test      fake-s2s notls: no STARTTLS, dialback only
 #   streamerr.test  fake-s2s streamerr: <host-unknown/> stream error
 #   tls10.test      fake-s2s tls10: STARTTLS, then TLS 1.0 only
+#   pair.test       target xmpp.pair.test, A 127.0.0.1 and 127.0.0.2, fake-s2s
+#                   pair: answers (as notls) only when both addresses are
+#                   connected at once
+#   silentpair.test target with A 127.0.0.1 and 127.0.0.2, fake-s2s silent
+#   twodead.test    target with A 127.0.0.1 and 127.0.0.2 at DEAD_PORT
+#   halfsrv.test    _xmpp-server SRV to xmpp.halfsrv.test:PORT (a Prosody
+#                   host); the resolver refuses _xmpps-server._tcp.halfsrv.test
+#                   (a SERVFAIL to its clients)
 #   missing.test    does not exist (NXDOMAIN, with NSEC proof)
 #   dN.bulk.test    N = XT_S2S_BULK (default 20) domains, SRV to
 #                   xmpp.bulk.test:PORT, all sharing one *.bulk.test cert
@@ -200,7 +210,7 @@ make_certs() {
 	good_san='DNS:good.test,otherName:1.3.6.1.5.5.7.8.5;UTF8:good.test'
 	good_san="$good_san,otherName:1.3.6.1.5.5.7.8.7;IA5:_xmpp-server.good.test"
 	mkcert good.test good.test "$good_san" ca rsa & bg_pids="$bg_pids $!"
-	for d in nosrv cname v6 tlsabad directtls tls10; do
+	for d in nosrv cname v6 tlsabad directtls tls10 halfsrv; do
 		mkcert "$d.test" "$d.test" "DNS:$d.test" ca ec & bg_pids="$bg_pids $!"
 	done
 	mkcert wrongname.test other.example DNS:other.example ca ec & bg_pids="$bg_pids $!"
@@ -293,6 +303,19 @@ _xmpp-server._tcp.streamerr SRV 0 5 $STREAMERR_PORT xmpp.streamerr.test.
 $(addrs xmpp.streamerr)
 _xmpp-server._tcp.tls10 SRV 0 5 $TLS10_PORT xmpp.tls10.test.
 $(addrs xmpp.tls10)
+; two IPv4 addresses per target
+_xmpp-server._tcp.pair SRV 0 5 $PAIR_PORT xmpp.pair.test.
+_xmpp-server._tcp.silentpair SRV 0 5 $SILENT_PORT xmpp.silentpair.test.
+_xmpp-server._tcp.twodead SRV 0 5 $DEAD_PORT xmpp.twodead.test.
+EOF
+		for d in pair silentpair twodead; do
+			echo "xmpp.$d A 127.0.0.1"
+			echo "xmpp.$d A 127.0.0.2"
+		done
+		cat <<EOF
+; halfsrv.test: the resolver refuses its _xmpps-server name (unbound.conf)
+_xmpp-server._tcp.halfsrv SRV 0 5 $PORT xmpp.halfsrv.test.
+$(addrs xmpp.halfsrv)
 ; bulk domains
 EOF
 		# their own target: xmpp.good.test's TLSA records are for good.test's key
@@ -353,6 +376,8 @@ $([ "$V6" = 1 ] && echo "	interface: ::1@$DNS_PORT")
 	# RFC 6761 default) so that its queries reach the auth-zone below.
 	local-zone: "." refuse
 	local-zone: "test." transparent
+	# one SRV name of halfsrv.test fails, the other answers
+	local-zone: "_xmpps-server._tcp.halfsrv.test." refuse
 remote-control:
 	control-enable: no
 auth-zone:
@@ -412,7 +437,7 @@ s2s_direct_tls_ssl = { certificate = "$certs/good.test.crt", key = "$certs/good.
 EOF
 		vhost good.test good.test
 		for d in nosrv cname v6 tlsabad directtls wrongname expired unknownca \
-			nointermediate chain; do
+			nointermediate chain halfsrv; do
 			vhost "$d.test" "$d.test"
 		done
 		for i in $(seq 1 "$BULK"); do
@@ -538,7 +563,7 @@ start() {
 	base=$(free_base)
 	DNS_PORT=$base PORT=$((base + 1)) TLSPORT=$((base + 2)) DEAD_PORT=$((base + 3))
 	SILENT_PORT=$((base + 4)) NOTLS_PORT=$((base + 5)) STREAMERR_PORT=$((base + 6))
-	TLS10_PORT=$((base + 7)) AIA_PORT=$((base + 8))
+	TLS10_PORT=$((base + 7)) AIA_PORT=$((base + 8)) PAIR_PORT=$((base + 9))
 	# the certificates name the AIA port
 	make_certs
 	GOOD_SPKI=$(spki_sha256 "$certs/good.test.crt")
@@ -554,6 +579,7 @@ NOTLS_PORT=$NOTLS_PORT
 STREAMERR_PORT=$STREAMERR_PORT
 TLS10_PORT=$TLS10_PORT
 AIA_PORT=$AIA_PORT
+PAIR_PORT=$PAIR_PORT
 HAS_5269=$HAS_5269
 V6=$V6
 BULK=$BULK
@@ -565,13 +591,13 @@ EOF
 	write_prosody_conf
 
 	launch unbound /usr/sbin/unbound -d -c "$dir/unbound.conf"
-	fake_bind="-b 127.0.0.1"
+	fake_bind="-b 127.0.0.1 -b 127.0.0.2"
 	if [ "$V6" = 1 ]; then fake_bind="$fake_bind -b ::1"; fi
 	# shellcheck disable=SC2086
 	launch fake-s2s "$here/tools/fake-s2s.py" $fake_bind \
 		--cert "$certs/tls10.test.crt" --key "$certs/tls10.test.key" \
 		--pidfile "$dir/fake-s2s.pid" \
-		"silent:$SILENT_PORT" "notls:$NOTLS_PORT" "streamerr:$STREAMERR_PORT" "tls10:$TLS10_PORT"
+		"silent:$SILENT_PORT" "notls:$NOTLS_PORT" "streamerr:$STREAMERR_PORT" "tls10:$TLS10_PORT" "pair:$PAIR_PORT"
 	launch prosody prosody --config "$dir/prosody.cfg.lua" -F
 	launch aia python3 -m http.server --bind 127.0.0.1 --directory "$dir/aia" "$AIA_PORT"
 	wait_dns
@@ -633,6 +659,7 @@ XT_S2S_SILENT_PORT=$SILENT_PORT
 XT_S2S_NOTLS_PORT=$NOTLS_PORT
 XT_S2S_STREAMERR_PORT=$STREAMERR_PORT
 XT_S2S_TLS10_PORT=$TLS10_PORT
+XT_S2S_PAIR_PORT=$PAIR_PORT
 XT_S2S_HAS_5269=$HAS_5269
 XT_S2S_V6=$V6
 XT_S2S_PEER_CERT=$certs/peer.test.crt

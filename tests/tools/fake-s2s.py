@@ -12,10 +12,16 @@
 #   tls10      offers required STARTTLS, proceeds, then speaks TLS 1.0 only
 #              (needs --cert/--key); after the handshake answers the
 #              restarted stream with dialback features
+#   pair       reads the stream header, then says nothing until a second
+#              connection to the same port has done so while this one is
+#              still open; then each answers as notls does. A prober that
+#              tries a target's addresses one after another times out on
+#              each; one that tries them at once gets the notls answer.
 # One line per connection and per failure goes to standard error.
 import argparse
 import os
 import re
+import select
 import socket
 import ssl
 import sys
@@ -23,7 +29,7 @@ import threading
 import warnings
 
 NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams'
-MODES = ('silent', 'notls', 'streamerr', 'tls10')
+MODES = ('silent', 'notls', 'streamerr', 'tls10', 'pair')
 READ_TIMEOUT = 600  # seconds a connection may stay idle before we drop it
 
 
@@ -117,11 +123,51 @@ def stream_header(attrs):
                 " to='%s'" % xml_escape(to) if to else ''))
 
 
+class Pairs:
+    """The pair mode's connections waiting for a partner, per port."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.waiting = {}
+        self.paired = set()
+
+    def wait(self, port, sock):
+        """Waits until another connection to port waits too; returns False
+        if sock's peer gave up first."""
+        with self.cond:
+            waiting = self.waiting.setdefault(port, set())
+            waiting.add(sock)
+            while True:
+                # a waiting peer sends nothing: data or EOF means it gave
+                # up (</stream:stream>, a close); checked here, not only
+                # by its own thread, so a newcomer never pairs with it
+                for s in [s for s in waiting if select.select([s], [], [], 0)[0]]:
+                    waiting.discard(s)
+                if len(waiting) >= 2:
+                    self.paired |= waiting
+                    waiting.clear()
+                    self.cond.notify_all()
+                if sock in self.paired:
+                    self.paired.discard(sock)
+                    return True
+                if sock not in waiting:
+                    return False
+                self.cond.wait(0.05)
+
+
+PAIRS = Pairs()
+
 DIALBACK_FEATURES = ("<stream:features><dialback xmlns='urn:xmpp:features:dialback'/>"
                      "</stream:features>")
 
 
-def serve(mode, sock, peer, tls_ctx):
+def serve_pair(conn, attrs, port):
+    if PAIRS.wait(port, conn.sock):
+        conn.send(stream_header(attrs) + DIALBACK_FEATURES)
+        conn.read_until_close()
+
+
+def serve(mode, sock, peer, tls_ctx, port):
     conn = Conn(sock)
     try:
         if mode == 'silent':
@@ -129,7 +175,9 @@ def serve(mode, sock, peer, tls_ctx):
             return
         attrs = conn.read_stream_header()
         log('%s: stream from %s to=%s from=%s' % (mode, peer, attrs.get('to'), attrs.get('from')))
-        if mode == 'notls':
+        if mode == 'pair':
+            serve_pair(conn, attrs, port)
+        elif mode == 'notls':
             conn.send(stream_header(attrs) + DIALBACK_FEATURES)
             conn.read_until_close()
         elif mode == 'streamerr':
@@ -193,7 +241,7 @@ def listen(mode, addr, port, tls_ctx):
             sock, peer = srv.accept()
             sock.settimeout(READ_TIMEOUT)
             threading.Thread(target=serve, daemon=True,
-                             args=(mode, sock, '%s:%d' % peer[:2], tls_ctx)).start()
+                             args=(mode, sock, '%s:%d' % peer[:2], tls_ctx, port)).start()
     threading.Thread(target=loop, daemon=True).start()
 
 
