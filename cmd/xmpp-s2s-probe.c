@@ -324,6 +324,42 @@ print_checks(json_t *checks, const char *indent)
 		       json_string_value(json_object_get(c, "message")));
 }
 
+/* The TLSA records that would match the certificates of a target's
+ * addresses, each once: lines to paste in the zone. */
+static void
+print_tlsa_records(json_t *addresses)
+{
+	size_t i, k;
+	json_t *a;
+
+	json_array_foreach(addresses, i, a) {
+		json_t *rec = json_object_get(json_object_get(a, "certificate"), "tlsa_record");
+		for (k = 0; rec && k < i; k++)
+			if (json_equal(rec, json_object_get(json_object_get(
+					json_array_get(addresses, k), "certificate"), "tlsa_record")))
+				break;
+		if (rec && k == i)
+			printf("    tlsa: %s\n", json_string_value(rec));
+	}
+}
+
+/* One fix line a problem: " at TARGET ADDR, ADDR" where it was found. */
+static void
+print_fix(json_t *pr)
+{
+	const char *tg = json_string_value(json_object_get(pr, "target"));
+	const char *fix = json_string_value(json_object_get(pr, "fix"));
+	size_t i;
+	json_t *a;
+
+	printf("  fix %s", json_string_value(json_object_get(pr, "check")));
+	if (tg)
+		printf(" at %s", tg);
+	json_array_foreach(json_object_get(pr, "addresses"), i, a)
+		printf("%s%s", i ? ", " : " ", json_string_value(a));
+	printf(": %s\n", fix ? fix : json_string_value(json_object_get(pr, "message")));
+}
+
 static void
 print_text(json_t *r)
 {
@@ -343,15 +379,10 @@ print_text(json_t *r)
 			printf("    %s\n", json_string_value(json_object_get(a, "address")));
 			print_checks(json_object_get(a, "checks"), "      ");
 		}
+		print_tlsa_records(json_object_get(t, "addresses"));
 	}
-	json_array_foreach(json_object_get(r, "problems"), i, pr) {
-		const char *tg = json_string_value(json_object_get(pr, "target"));
-		const char *addr = json_string_value(json_object_get(pr, "address"));
-		const char *fix = json_string_value(json_object_get(pr, "fix"));
-		printf("  fix %s%s%s%s%s: %s\n", json_string_value(json_object_get(pr, "check")),
-		       tg ? " at " : "", tg ? tg : "", addr ? " " : "", addr ? addr : "",
-		       fix ? fix : json_string_value(json_object_get(pr, "message")));
-	}
+	json_array_foreach(json_object_get(r, "problems"), i, pr)
+		print_fix(pr);
 }
 
 /* A failure, or with --strict a warning. */

@@ -357,17 +357,41 @@ tlsa_selected(X509 *x, int selector, int *len)
 	return *len > 0 ? der : NULL;
 }
 
-int
-xt_cert_spki_sha256(X509 *x, char *out, size_t outlen)
+/* The SHA-256 of x's public key (SPKI); -1 if it cannot be read. */
+static int
+spki_digest(X509 *x, unsigned char md[SHA256_DIGEST_LENGTH])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH], *der;
+	unsigned char *der;
 	int len = 0;
 
-	if (outlen < 45 || !(der = tlsa_selected(x, 1, &len)))
+	if (!(der = tlsa_selected(x, 1, &len)))
 		return -1;
 	SHA256(der, (size_t)len, md);
 	OPENSSL_free(der);
+	return 0;
+}
+
+int
+xt_cert_spki_sha256(X509 *x, char *out, size_t outlen)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	if (outlen < 45 || spki_digest(x, md))
+		return -1;
 	EVP_EncodeBlock((unsigned char *)out, md, sizeof md);
+	return 0;
+}
+
+int
+xt_cert_spki_sha256_hex(X509 *x, char out[XT_SPKI_HEX_LEN])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	size_t i;
+
+	if (spki_digest(x, md))
+		return -1;
+	for (i = 0; i < sizeof md; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return 0;
 }
 

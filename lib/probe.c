@@ -4,6 +4,7 @@
  * a peer authenticates with (XEP-0220, XEP-0178). The result is a JSON
  * report; xmpp-s2s-probe(1) documents its fields. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,11 +407,35 @@ strength_checks(struct addr_probe *p, X509 *leaf, json_t *cert)
 		check(p->checks, "cert.signature", "pass", NULL, "%s", sig);
 }
 
+/* Writes the TLSA record that would match leaf under the target's name
+ * (RFC 7673), as a zone file line: DANE-EE, SPKI, SHA-256 ("3 1 1", what
+ * RFC 7671 recommends: it survives a renewal that keeps the key). -1 for
+ * a target that is an address (no name to put it under). */
+static int
+tlsa_record(const struct addr_probe *p, X509 *leaf, char *out, size_t len)
+{
+	char hex[XT_SPKI_HEX_LEN];
+	unsigned char buf[16];
+	const char *host = p->t->host;
+	size_t n = strlen(host);
+
+	if (inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1 ||
+	    xt_cert_spki_sha256_hex(leaf, hex))
+		return -1;
+	if (n && host[n - 1] == '.')
+		n--;
+	snprintf(out, len, "_%u._tcp.%.*s. IN TLSA 3 1 1 %s", p->t->port, (int)n, host, hex);
+	return 0;
+}
+
+/* rec: the record that would match, or "" */
 static void
-dane_check(struct addr_probe *p, X509 *leaf, STACK_OF(X509) *sent, int pkix_ok)
+dane_check(struct addr_probe *p, X509 *leaf, STACK_OF(X509) *sent, int pkix_ok,
+	   const char *rec)
 {
 	size_t i, matched = 0;
 	json_t *list;
+	char fix[600];
 
 	if (!p->t->ntlsa)
 		return;
@@ -423,9 +448,10 @@ dane_check(struct addr_probe *p, X509 *leaf, STACK_OF(X509) *sent, int pkix_ok)
 	json_object_set_new(p->obj, "tlsa_match", list);
 	json_object_set_new(p->obj, "dane_result", json_string(!matched ? "mismatch" :
 		p->t->tlsa_secure ? "secure" : "insecure"));
+	snprintf(fix, sizeof fix, "update the TLSA records for the current certificate%s%s "
+		 "(or the certificate for the records)", rec[0] ? ": " : "", rec);
 	if (!matched)
-		check(p->checks, "dane", "fail",
-		      "update the TLSA records for the current certificate (or the certificate for the records)",
+		check(p->checks, "dane", "fail", fix,
 		      "none of the %zu TLSA records matches the certificate", p->t->ntlsa);
 	else if (!p->o->dnssec)
 		/* the zone may well be signed: we just cannot tell */
@@ -446,7 +472,7 @@ certificate_checks(struct addr_probe *p, struct xt_s2s *s)
 {
 	X509 *leaf = SSL_get1_peer_certificate(s->ssl);
 	STACK_OF(X509) *sent = SSL_get_peer_cert_chain(s->ssl);
-	char fp[XT_FP_LEN], name[256];
+	char fp[XT_FP_LEN], name[256], rec[400] = "";
 	json_t *cert;
 	int pkix_ok = 0;
 
@@ -467,8 +493,10 @@ certificate_checks(struct addr_probe *p, struct xt_s2s *s)
 	identity_check(p, leaf, cert);
 	expiry_check(p, leaf, cert);
 	strength_checks(p, leaf, cert);
+	if (tlsa_record(p, leaf, rec, sizeof rec) == 0)
+		json_object_set_new(cert, "tlsa_record", json_string(rec));
 	json_object_set_new(p->obj, "certificate", cert);
-	dane_check(p, leaf, sent, pkix_ok);
+	dane_check(p, leaf, sent, pkix_ok, rec);
 	X509_free(leaf);
 }
 
@@ -806,51 +834,100 @@ lookup_target(const struct xt_probe_opts *o, struct xt_dns *dns,
 	return n;
 }
 
+#define MAX_ADDRS 16
+
+static void
+init_address(struct addr_probe *p, const struct xt_probe_opts *o, const char *domain,
+	     const struct target *t, const struct sockaddr_storage *sa)
+{
+	memset(p, 0, sizeof *p);
+	p->o = o;
+	p->domain = domain;
+	p->t = t;
+	p->sa = *sa;
+	p->salen = sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					     : sizeof(struct sockaddr_in);
+	if (sa->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, p->ip, sizeof p->ip);
+	else
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, p->ip, sizeof p->ip);
+	snprintf(p->label, sizeof p->label, "%s %s:%u", domain, p->ip, t->port);
+}
+
+static void *
+address_thread(void *data)
+{
+	probe_address(data);
+	return NULL;
+}
+
+/* Probes the addresses side by side: a target whose addresses all time
+ * out costs one timeout, not one each. Without a thread, in this one. */
+static void
+probe_addresses(struct addr_probe *p, size_t n)
+{
+	pthread_t th[MAX_ADDRS];
+	int started[MAX_ADDRS];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		started[i] = n > 1 && pthread_create(&th[i], NULL, address_thread, &p[i]) == 0;
+		if (!started[i])
+			probe_address(&p[i]);
+	}
+	for (i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+}
+
+/* Per address, the records' match; the records per target: a record
+ * matches only if it matched at every address. */
+static void
+merge_dane(json_t *tj, json_t *addr)
+{
+	json_t *m = json_object_get(addr, "tlsa_match"), *tl = json_object_get(tj, "tlsa");
+	size_t k;
+
+	if (!m)
+		return;
+	for (k = 0; k < json_array_size(tl); k++) {
+		json_t *had = json_object_get(json_array_get(tl, k), "match");
+		if (!had || json_is_true(had))
+			json_object_set(json_array_get(tl, k), "match", json_array_get(m, k));
+	}
+	if (strcmp(json_string_value(json_object_get(tj, "dane")), "mismatch"))
+		json_object_set(tj, "dane", json_object_get(addr, "dane_result"));
+	json_object_del(addr, "tlsa_match");
+	json_object_del(addr, "dane_result");
+}
+
 static json_t *
 probe_target(const struct xt_probe_opts *o, struct xt_dns *dns,
 	     const char *domain, struct target *t)
 {
-	struct sockaddr_storage addrs[16];
+	struct sockaddr_storage addrs[MAX_ADDRS];
+	struct addr_probe *p;
 	json_t *tj, *list, *checks;
 	size_t n, i;
 
 	tj = json_pack("{s:s, s:i, s:b, s:s}", "host", t->host, "port", (int)t->port,
 		       "direct_tls", t->direct_tls, "source", t->source);
 	checks = json_array();
-	n = lookup_target(o, dns, t, tj, checks, addrs, 16);
+	n = lookup_target(o, dns, t, tj, checks, addrs, MAX_ADDRS);
 	if (t->ntlsa)
 		json_object_set_new(tj, "tlsa", tlsa_json(t));
 	json_object_set_new(tj, "dane", json_string(!t->ntlsa ? "none" :
 		t->tlsa_secure ? "secure" : "insecure"));
+	p = xt_malloc((n ? n : 1) * sizeof *p);
+	for (i = 0; i < n; i++)
+		init_address(&p[i], o, domain, t, &addrs[i]);
+	probe_addresses(p, n);
 	list = json_array();
 	for (i = 0; i < n; i++) {
-		struct addr_probe p = { .o = o, .domain = domain, .t = t };
-		p.sa = addrs[i];
-		p.salen = addrs[i].ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-							 : sizeof(struct sockaddr_in);
-		if (addrs[i].ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addrs[i])->sin6_addr, p.ip, sizeof p.ip);
-		else
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&addrs[i])->sin_addr, p.ip, sizeof p.ip);
-		snprintf(p.label, sizeof p.label, "%s %s:%u", domain, p.ip, t->port);
-		probe_address(&p);
-		if (json_object_get(p.obj, "tlsa_match")) {
-			/* per address, the records' match; the records per target */
-			json_t *m = json_object_get(p.obj, "tlsa_match"), *tl = json_object_get(tj, "tlsa");
-			size_t k;
-			/* a record matches only if it matched at every address */
-			for (k = 0; k < json_array_size(tl); k++) {
-				json_t *had = json_object_get(json_array_get(tl, k), "match");
-				if (!had || json_is_true(had))
-					json_object_set(json_array_get(tl, k), "match", json_array_get(m, k));
-			}
-			if (strcmp(json_string_value(json_object_get(tj, "dane")), "mismatch"))
-				json_object_set(tj, "dane", json_object_get(p.obj, "dane_result"));
-			json_object_del(p.obj, "tlsa_match");
-			json_object_del(p.obj, "dane_result");
-		}
-		json_array_append_new(list, p.obj);
+		merge_dane(tj, p[i].obj);
+		json_array_append_new(list, p[i].obj);
 	}
+	free(p);
 	json_object_set_new(tj, "addresses", list);
 	json_object_set_new(tj, "checks", checks);
 	for (i = 0; i < t->ntlsa; i++)
@@ -992,24 +1069,59 @@ worst(const char *a, const char *b)
 	return order[ra > rb ? ra : rb];
 }
 
-/* Copies the warnings and failures of checks into problems. */
+/* Both have no string key, or the same one. */
+static int
+same_string(json_t *a, json_t *b, const char *key)
+{
+	const char *x = json_string_value(json_object_get(a, key));
+	const char *y = json_string_value(json_object_get(b, key));
+
+	return x && y ? !strcmp(x, y) : x == y;
+}
+
+/* The problem listed already for another address of target that has the
+ * same fix as check c (the same message, if no fix), or NULL. */
+static json_t *
+same_problem(json_t *problems, json_t *c, const char *target)
+{
+	const char *same = json_object_get(c, "fix") ? "fix" : "message";
+	size_t i;
+	json_t *pr;
+
+	json_array_foreach(problems, i, pr)
+		if (json_object_get(pr, "addresses") &&
+		    !strcmp(json_string_value(json_object_get(pr, "target")), target) &&
+		    same_string(pr, c, "check") && same_string(pr, c, "status") &&
+		    same_string(pr, c, "fix") && same_string(pr, c, same))
+			return pr;
+	return NULL;
+}
+
+/* Copies the warnings and failures of checks into problems: one problem
+ * for every address of a target it is found at, with their list. */
 static const char *
 collect(json_t *checks, json_t *problems, const char *target,
 	const char *address, const char *status)
 {
 	size_t i;
-	json_t *c;
+	json_t *c, *pr;
 
 	json_array_foreach(checks, i, c) {
 		const char *st = json_string_value(json_object_get(c, "status"));
 		status = worst(status, st);
 		if (!strcmp(st, "pass"))
 			continue;
+		if (address && (pr = same_problem(problems, c, target))) {
+			json_array_append_new(json_object_get(pr, "addresses"), json_string(address));
+			continue;
+		}
 		c = json_deep_copy(c);
 		if (target)
 			json_object_set_new(c, "target", json_string(target));
-		if (address)
+		if (address) {
 			json_object_set_new(c, "address", json_string(address));
+			json_object_set_new(c, "addresses", json_pack("[s]", address));
+		}
 		json_array_append_new(problems, c);
 	}
 	return status;

@@ -536,6 +536,10 @@ void xt_cert_fingerprint(X509 *x, char out[XT_FP_LEN]);
 /* The base64 SHA-256 of the public key (SPKI), as curl's --pinnedpubkey
  * and --pin take it; -1 if it cannot be read or outlen < 45. */
 int xt_cert_spki_sha256(X509 *x, char *out, size_t outlen);
+#define XT_SPKI_HEX_LEN 65
+/* The same in lower-case hex, as a TLSA 3 1 1 record holds it; -1 if the
+ * key cannot be read. */
+int xt_cert_spki_sha256_hex(X509 *x, char out[XT_SPKI_HEX_LEN]);
 void xt_cert_time(const ASN1_TIME *t, char out[32]);
 /* Days until the certificate expires (negative: expired). */
 int xt_cert_days_left(X509 *x);

@@ -304,6 +304,35 @@ check_message() {
 	run -1 probe --strict --no-tls-versions halfsrv.test
 }
 
+@test "a problem at several addresses of a target gets one fix line naming them all" {
+	run -1 probe --no-tls-versions twodead.test
+	[ "$(grep -c '^  fix ' <<<"$output")" = 1 ]
+	[[ $output =~ "fix connect at xmpp.twodead.test:$XT_S2S_DEAD_PORT 127.0.0."[12]", 127.0.0."[12]": check that" ]]
+	run -1 probe --json --no-tls-versions twodead.test
+	[ "$(jqo '.problems | length')" = 1 ]
+	[ "$(jqo '.problems[0].addresses | sort | join(",")')" = 127.0.0.1,127.0.0.2 ]
+}
+
+@test "a target's addresses are probed at once (a server that answers only then)" {
+	# fake-s2s pair: silent on each address until both are connected
+	run -1 probe --json --no-tls-versions pair.test
+	[ "$(jqo '.targets[0].addresses | length')" = 2 ]
+	[ "$(jqo '[.targets[0].addresses[].checks[] | select(.check == "starttls") | .message] | join(",")')" = \
+		"the server does not offer STARTTLS,the server does not offer STARTTLS" ]
+}
+
+@test "the TLSA record that would match the certificate is printed, ready for the zone" {
+	record="_$XT_S2S_PORT._tcp.xmpp.good.test. IN TLSA 3 1 1 $XT_S2S_GOOD_SPKI"
+	run -0 probe --no-tls-versions good.test
+	# once for the target, not once per address
+	[ "$(grep -cxF "    tlsa: $record" <<<"$output")" = 1 ]
+	run -0 probe --json --no-tls-versions good.test
+	[ "$(jqo ".targets[] | select(.port == $XT_S2S_PORT) | .addresses[0].certificate.tlsa_record")" = "$record" ]
+	# where the records are wrong, the fix gives the right one
+	run -1 probe --no-tls-versions tlsabad.test
+	[[ $output == *"fix dane at xmpp.tlsabad.test:$XT_S2S_PORT "*": update the TLSA records for the current certificate: _$XT_S2S_PORT._tcp.xmpp.tlsabad.test. IN TLSA 3 1 1 "* ]]
+}
+
 @test "--from with --cert and --key authenticates with SASL EXTERNAL" {
 	run -0 probe --json --no-tls-versions --from peer.test \
 		--cert "$XT_S2S_PEER_CERT" --key "$XT_S2S_PEER_KEY" good.test
