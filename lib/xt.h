@@ -187,6 +187,14 @@ const char *xt_jid_check(const char *jid);
 char *xt_jid_bare(const char *jid);
 /* Returns a newly allocated domain part. */
 char *xt_jid_domain(const char *jid);
+/* Returns jid in the form RFC 7622 compares (malloc'd): localpart and
+ * domainpart lowercased (ASCII, Latin, Greek, Cyrillic, Armenian, fullwidth;
+ * no NFC), one trailing dot of the domain dropped, resourcepart as it is. */
+char *xt_jid_normalize(const char *jid);
+/* Returns 1 if a and b are the same JID once normalised; NULL is no JID. */
+int xt_jid_equal(const char *a, const char *b);
+/* Returns 1 if a and b have the same bare JID once normalised. */
+int xt_jid_bare_equal(const char *a, const char *b);
 
 /* conn.c: one client connection over libstrophe. */
 typedef int (*xt_stanza_cb)(xmpp_stanza_t *st, void *data);
