@@ -245,3 +245,9 @@ xt_jid_bare_equal(const char *a, const char *b)
 {
 	return compare(a, b, 1);
 }
+
+int
+xt_jid_matches(const char *pattern, const char *jid)
+{
+	return strchr(pattern, '/') ? xt_jid_equal(pattern, jid) : xt_jid_bare_equal(pattern, jid);
+}
