@@ -379,6 +379,20 @@ expect() {
 	expect "$stderr" "xmpp-roster: 2 added, 1 updated, 1 removed"
 }
 
+@test "import takes what jq -c makes of a list of JIDs, an array, pretty-printed JSON (the man page's examples)" {
+	printf '%s\n' alice@example.test bob@example.test |
+		jq -R -c '{jid: ., groups: ["Team"]}' | roster "$me" import
+	expect "$(roster "$me" export | jq -c '[.jid, .groups]' | sort)" \
+		"$(printf '%s\n' '["alice@example.test",["Team"]]' '["bob@example.test",["Team"]]')"
+	jq -n '[{jid: "carol@example.test"}, {jid: "dave@example.test"}]' >"$BATS_TEST_TMPDIR/contacts.json"
+	jq -n '{jid: "erin@example.test"}, {jid: "bob@example.test", name: "Bob"}' >"$BATS_TEST_TMPDIR/pretty.json"
+	cd "$BATS_TEST_TMPDIR"
+	jq -c '.[]' contacts.json | roster "$me" import --dry-run >"$out"
+	expect "$(<"$out")" "$(printf 'add carol@example.test\nadd dave@example.test')"
+	jq -c . pretty.json | roster "$me" import --dry-run >"$out"
+	expect "$(<"$out")" "$(printf 'add erin@example.test\nupdate bob@example.test')"
+}
+
 # ---- watch ----
 
 @test "watch prints roster pushes as JSON lines while another invocation changes the roster" {
