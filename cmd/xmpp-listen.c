@@ -113,15 +113,13 @@ static const struct xt_tool tool = {
 static int
 from_matches(const struct listen *l, const char *from)
 {
-	size_t i, n;
+	size_t i;
 
 	if (l->nfrom == 0)
 		return 1;
-	for (i = 0; from && i < l->nfrom; i++) {
-		n = strlen(l->from[i]);
-		if (!strncmp(from, l->from[i], n) && (from[n] == '\0' || from[n] == '/'))
+	for (i = 0; from && i < l->nfrom; i++)
+		if (xt_jid_matches(l->from[i], from))
 			return 1;
-	}
 	return 0;
 }
 
@@ -133,7 +131,7 @@ wanted(const struct listen *l, xmpp_stanza_t *st)
 	const char *self = xmpp_conn_get_bound_jid(l->conn.xc);
 
 	/* the server reflects our own presence back: not news */
-	if (!strcmp(name, "presence") && from && self && !strcmp(from, self))
+	if (!strcmp(name, "presence") && xt_jid_equal(from, self))
 		return 0;
 	if (l->kind ? strcmp(name, l->kind) : !strcmp(name, "iq"))
 		return 0;
@@ -355,7 +353,7 @@ archive_id(const struct listen *l, xmpp_stanza_t *st, const struct xt_json_opts 
 		return o->archive_id;
 	for (ch = xmpp_stanza_get_children(st); ch; ch = xmpp_stanza_get_next(ch)) {
 		if (xmpp_stanza_is_tag(ch) && !strcmp(xmpp_stanza_get_name(ch), "stanza-id") &&
-		    (by = xmpp_stanza_get_attribute(ch, "by")) && !strcmp(by, l->self) &&
+		    (by = xmpp_stanza_get_attribute(ch, "by")) && xt_jid_equal(by, l->self) &&
 		    xmpp_stanza_get_ns(ch) && !strcmp(xmpp_stanza_get_ns(ch), "urn:xmpp:sid:0"))
 			return xmpp_stanza_get_attribute(ch, "id");
 	}
@@ -372,17 +370,19 @@ duplicate(struct listen *l, xmpp_stanza_t *st, const char *sid)
 								   "urn:xmpp:sid:0");
 	const char *id = oid ? xmpp_stanza_get_attribute(oid, "id") : NULL;
 	const char *from = xmpp_stanza_get_from(st);
-	char key[1024];
+	char key[1024], *bare;
 	int dup = 0;
-	size_t n;
 
 	if (sid) {
 		snprintf(key, sizeof key, "s %s", sid);
 		dup |= xt_seen(&l->seen, key);
 	}
 	if (id && from) {
-		n = strcspn(from, "/");
-		snprintf(key, sizeof key, "o %.*s %s", (int)n, from, id);
+		/* the sender as RFC 7622 compares it: its server may spell it
+		 * otherwise on the second copy (one from the archive) */
+		bare = xt_jid_normalize(from);
+		snprintf(key, sizeof key, "o %.*s %s", (int)strcspn(bare, "/"), bare, id);
+		free(bare);
 		dup |= xt_seen(&l->seen, key);
 	}
 	return dup;
@@ -437,7 +437,7 @@ unwrap_carbon(struct listen *l, xmpp_stanza_t *st, const char **which)
 	xmpp_stanza_t *c, *fwd;
 	const char *from = xmpp_stanza_get_from(st);
 	char *bare = xt_jid_bare(l->conn.acct->jid);
-	int ours = from && !strcmp(from, bare);
+	int ours = xt_jid_equal(from, bare);
 
 	free(bare);
 	if (!ours)

@@ -131,7 +131,7 @@ collect(xmpp_stanza_t *st, void *data)
 	if (strcmp(xmpp_stanza_get_name(st), "presence") || !from ||
 	    (type && strcmp(type, "unavailable")))
 		return 0;
-	for (i = 0; i < p->nseen && strcmp(p->seen[i].from, from); i++)
+	for (i = 0; i < p->nseen && !xt_jid_equal(p->seen[i].from, from); i++)
 		;
 	if (i == p->nseen) {
 		p->seen = xt_realloc(p->seen, (p->nseen + 1) * sizeof *p->seen);
@@ -160,13 +160,12 @@ free_seen(struct presence *p)
 static void
 report(struct presence *p, const char *jid)
 {
-	size_t i, n = strlen(jid), shown = 0;
+	size_t i, shown = 0;
 	const char *type;
 
 	for (i = 0; i < p->nseen; i++) {
 		type = xmpp_stanza_get_type(p->seen[i].st);
-		if (strncmp(p->seen[i].from, jid, n) || (p->seen[i].from[n] && p->seen[i].from[n] != '/') ||
-		    (type && !strcmp(type, "unavailable")))
+		if (!xt_jid_matches(jid, p->seen[i].from) || (type && !strcmp(type, "unavailable")))
 			continue;
 		print_presence(p, p->seen[i].st, NULL);
 		shown++;
@@ -235,7 +234,7 @@ print_each(xmpp_stanza_t *st, void *data)
 	struct presence *p = data;
 	const char *self = xmpp_conn_get_bound_jid(p->conn.xc), *from = xmpp_stanza_get_from(st);
 
-	if (strcmp(xmpp_stanza_get_name(st), "presence") || (from && self && !strcmp(from, self)))
+	if (strcmp(xmpp_stanza_get_name(st), "presence") || xt_jid_equal(from, self))
 		return 0;
 	if (p->count < 0 || p->printed < p->count)
 		print_presence(p, st, NULL);

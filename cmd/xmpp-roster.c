@@ -230,7 +230,7 @@ on_subscribe(xmpp_stanza_t *st, void *data)
 	if (strcmp(xmpp_stanza_get_name(st), "presence") || !type || strcmp(type, "subscribe") || !from)
 		return 0;
 	bare = xt_jid_bare(from);
-	for (i = 0; i < r->npending && strcmp(r->pending[i], bare); i++)
+	for (i = 0; i < r->npending && !xt_jid_equal(r->pending[i], bare); i++)
 		;
 	if (i < r->npending) {
 		free(bare);
@@ -303,71 +303,201 @@ cmd_watch(struct roster *r)
 	return xt_time_up(&r->conn, rc) ? 0 : rc ? xt_error(rc, "%s", r->conn.why) : 0;
 }
 
-/* import: every line checked before the roster is touched. */
+/*
+ * import: every line is checked before the roster is touched. A bad line
+ * (malformed, an unknown field, an invalid JID, a contact given twice)
+ * stops the import, but only once every line is read, so that all of them
+ * can be fixed in one go. What cannot be a contact (a full JID, the
+ * account's own) is left out with a warning and changes nothing.
+ */
+struct import {
+	struct xt_roster in;
+	unsigned long *line;    /* the input line of each item */
+	struct xt_roster kept;  /* full JIDs skipped, as bare: --prune spares them */
+	unsigned long bad;      /* bad lines */
+	char first[400];        /* the first one's problem, said alone */
+	unsigned long added, updated, removed;
+};
+
+/* A bad line: alone, its problem is the one error; with others, each is
+ * said as it comes and the count ends the list. */
+static void
+bad_line(struct import *im, unsigned long lineno, const char *why)
+{
+	if (++im->bad == 1) {
+		snprintf(im->first, sizeof im->first, "line %lu: %s", lineno, why);
+		return;
+	}
+	if (im->bad == 2)
+		xt_error(XT_EDATA, "%s", im->first);
+	xt_error(XT_EDATA, "line %lu: %s", lineno, why);
+}
+
+/* Returns the index of jid among the items read, or -1. */
+static long
+find_item(const struct import *im, const char *jid)
+{
+	size_t i;
+
+	for (i = 0; i < im->in.n; i++)
+		if (xt_jid_equal(im->in.items[i].jid, jid))
+			return (long)i;
+	return -1;
+}
+
+/* Appends it to r, which takes it over. */
+static void
+append(struct xt_roster *r, const struct xt_roster_item *it)
+{
+	r->items = xt_realloc(r->items, (r->n + 1) * sizeof *r->items);
+	r->items[r->n++] = *it;
+}
+
+/* One line of the input; returns -1 when the rest is not worth reading. */
 static int
-read_import(struct xt_roster *in)
+take_line(struct import *im, const char *line, size_t len, unsigned long lineno)
+{
+	struct xt_roster_item it;
+	char why[300];
+	long seen;
+	int rc;
+
+	if ((rc = xt_roster_item_from_json(line, len, &it, why, sizeof why))) {
+		bad_line(im, lineno, why);
+		return rc == -2 ? -1 : 0;
+	}
+	if (strchr(it.jid, '/')) {
+		xt_warn("line %lu: field \"jid\": %s has a resource: a contact is a bare JID; "
+			"line skipped", lineno, it.jid);
+		*strchr(it.jid, '/') = '\0';
+		append(&im->kept, &it);
+		return 0;
+	}
+	if ((seen = find_item(im, it.jid)) >= 0) {
+		snprintf(why, sizeof why, "field \"jid\": %s is on line %lu already",
+			 it.jid, im->line[seen]);
+		bad_line(im, lineno, why);
+		xt_roster_item_free(&it);
+		return 0;
+	}
+	im->line = xt_realloc(im->line, (im->in.n + 1) * sizeof *im->line);
+	im->line[im->in.n] = lineno;
+	append(&im->in, &it);
+	return 0;
+}
+
+static int
+read_import(struct import *im)
 {
 	struct xt_lines l = { .fd = 0 };
-	struct xt_roster_item it;
-	char *line, why[300];
+	char *line;
 	size_t len;
-	int toolong, rc = 0;
+	int toolong, stop = 0;
 
-	memset(in, 0, sizeof *in);
-	while (!l.eof) {
+	while (!l.eof && !stop) {
 		if (xt_lines_fill(&l) < 0) {
-			rc = xt_error(XT_EIO, "reading standard input failed");
-			break;
+			xt_lines_free(&l);
+			return xt_error(XT_EIO, "reading standard input failed");
 		}
-		while ((line = xt_lines_next(&l, &len, &toolong))) {
-			if (len == 0)
-				continue;
-			if (toolong || xt_roster_item_from_json(line, len, &it, why, sizeof why)) {
-				rc = xt_error(XT_EDATA, "line %lu: %s: nothing imported", l.lineno,
-					      toolong ? "line too long" : why);
-				break;
-			}
-			in->items = xt_realloc(in->items, (in->n + 1) * sizeof *in->items);
-			in->items[in->n++] = it;
-		}
-		if (rc)
-			break;
+		while (!stop && (line = xt_lines_next(&l, &len, &toolong)))
+			if (toolong)
+				bad_line(im, l.lineno, "line too long");
+			else if (len)
+				stop = take_line(im, line, len, l.lineno) < 0;
 	}
 	xt_lines_free(&l);
+	if (im->bad == 1)
+		return xt_error(XT_EDATA, "%s: nothing imported", im->first);
+	if (im->bad)
+		return xt_error(XT_EDATA, "%lu bad lines: nothing imported", im->bad);
+	return 0;
+}
+
+static void
+free_import(struct import *im)
+{
+	xt_roster_free(&im->in);
+	xt_roster_free(&im->kept);
+	free(im->line);
+}
+
+/* The account's own JID is no contact (servers refuse it): left out. */
+static void
+skip_own(struct import *im, const char *own)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < im->in.n; i++) {
+		if (!xt_jid_bare_equal(im->in.items[i].jid, own)) {
+			im->line[k] = im->line[i];
+			im->in.items[k++] = im->in.items[i];
+			continue;
+		}
+		xt_warn("line %lu: field \"jid\": %s is this account's own JID; line skipped",
+			im->line[i], im->in.items[i].jid);
+		xt_roster_item_free(&im->in.items[i]);
+	}
+	im->in.n = k;
+}
+
+static int
+import_change(struct roster *r, struct import *im, const char *what,
+	      const struct xt_roster_item *it)
+{
+	int rc = 0;
+
+	if (r->dry_run)
+		printf("%s %s\n", what, it->jid);
+	else if (!strcmp(what, "remove"))
+		rc = xt_roster_remove(&r->conn, it->jid);
+	else
+		rc = xt_roster_set(&r->conn, it);
+	if (rc == 0)
+		++*(what[0] == 'a' ? &im->added : what[0] == 'u' ? &im->updated : &im->removed);
 	return rc;
 }
 
-static int
-import_change(struct roster *r, const char *what, const struct xt_roster_item *it)
+/* What the import did (or, with --dry-run, would do), on stderr. */
+static void
+import_summary(const struct roster *r, const struct import *im)
 {
-	if (r->dry_run) {
-		printf("%s %s\n", what, it->jid);
-		return 0;
-	}
-	return !strcmp(what, "remove") ? xt_roster_remove(&r->conn, it->jid)
-				       : xt_roster_set(&r->conn, it);
+	if (xt_quiet)
+		return;
+	if (r->dry_run)
+		fprintf(stderr, "%s: dry run: %lu to add, %lu to update, %lu to remove\n",
+			xt_progname, im->added, im->updated, im->removed);
+	else
+		fprintf(stderr, "%s: %lu added, %lu updated, %lu removed\n", xt_progname,
+			im->added, im->updated, im->removed);
 }
 
+/* Contacts are matched as RFC 7622 compares JIDs: "Dave@Example.TEST" in
+ * the input is the roster's dave@example.test, updated, never replaced. */
 static int
-cmd_import(struct roster *r, struct xt_roster *in)
+cmd_import(struct roster *r, struct import *im)
 {
 	struct xt_roster cur;
-	struct xt_roster_item *have;
+	struct xt_roster_item *have, upd;
 	size_t i;
 	int rc;
 
+	skip_own(im, r->conn.acct->jid);
 	if ((rc = xt_roster_get(&r->conn, &cur)))
 		return rc;
-	for (i = 0; i < in->n && !rc; i++) {
-		have = xt_roster_find(&cur, in->items[i].jid);
-		if (!have)
-			rc = import_change(r, "add", &in->items[i]);
-		else if (!xt_roster_item_same(have, &in->items[i]))
-			rc = import_change(r, "update", &in->items[i]);
+	for (i = 0; i < im->in.n && !rc; i++) {
+		upd = im->in.items[i];
+		if (!(have = xt_roster_find(&cur, upd.jid)))
+			rc = import_change(r, im, "add", &upd);
+		else if (!xt_roster_item_same(have, &upd)) {
+			upd.jid = have->jid; /* the contact as the server spells it */
+			rc = import_change(r, im, "update", &upd);
+		}
 	}
 	for (i = 0; r->prune && i < cur.n && !rc; i++)
-		if (!xt_roster_find(in, cur.items[i].jid))
-			rc = import_change(r, "remove", &cur.items[i]);
+		if (!xt_roster_find(&im->in, cur.items[i].jid) &&
+		    !xt_roster_find(&im->kept, cur.items[i].jid))
+			rc = import_change(r, im, "remove", &cur.items[i]);
+	import_summary(r, im);
 	xt_roster_free(&cur);
 	return rc;
 }
@@ -404,7 +534,7 @@ check_command(int argc, char **argv, int i)
 }
 
 static int
-run(struct roster *r, const char *cmd, const char *jid, struct xt_roster *in)
+run(struct roster *r, const char *cmd, const char *jid, struct import *in)
 {
 	if (!strcmp(cmd, "list")) return cmd_list(r, 0);
 	if (!strcmp(cmd, "export")) return cmd_list(r, 1);
@@ -424,7 +554,7 @@ int
 main(int argc, char **argv)
 {
 	struct xt_account acct = { 0 };
-	struct xt_roster in = { 0 };
+	struct import in = { 0 };
 	struct roster *r = &R;
 	const char *cmd;
 	int i, rc;
@@ -435,20 +565,20 @@ main(int argc, char **argv)
 	if (!r->text_set)
 		r->text = isatty(1);
 	if (!strcmp(cmd, "import") && (rc = read_import(&in))) {
-		xt_roster_free(&in);
+		free_import(&in);
 		xt_account_free(&acct);
 		return rc;
 	}
 	xt_catch_stop_signals();
 	if ((rc = xt_login(&r->conn, &acct))) {
-		xt_roster_free(&in);
+		free_import(&in);
 		return rc;
 	}
 	rc = run(r, cmd, i + 1 < argc ? argv[i + 1] : NULL, &in);
 	if (rc == 0 && fflush(stdout) == EOF)
 		rc = xt_error(XT_EIO, "writing standard output failed");
 	xt_close(&r->conn);
-	xt_roster_free(&in);
+	free_import(&in);
 	xt_account_free(&acct);
 	return rc;
 }

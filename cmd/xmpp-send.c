@@ -39,8 +39,8 @@ struct send {
 	int bad_input;            /* a line was rejected */
 	int cut;                  /* the connection went before the input ended */
 	struct xt_conn conn;
-	/* XEP-0184 receipts still awaited: ids and labels */
-	char **want_id, **want_label;
+	/* XEP-0184 receipts still awaited: ids, recipients and labels */
+	char **want_id, **want_to, **want_label;
 	size_t nwant, capwant, got;
 };
 
@@ -162,28 +162,34 @@ read_whole_body(void)
 }
 
 static void
-want_receipt(struct send *s, const char *id, const char *label)
+want_receipt(struct send *s, const char *id, const char *to, const char *label)
 {
 	if (s->nwant == s->capwant) {
 		s->capwant = s->capwant ? 2 * s->capwant : 16;
 		s->want_id = xt_realloc(s->want_id, s->capwant * sizeof *s->want_id);
+		s->want_to = xt_realloc(s->want_to, s->capwant * sizeof *s->want_to);
 		s->want_label = xt_realloc(s->want_label, s->capwant * sizeof *s->want_label);
 	}
 	s->want_id[s->nwant] = xt_strdup(id);
+	s->want_to[s->nwant] = xt_strdup(to);
 	s->want_label[s->nwant++] = xt_strdup(label);
 }
 
-/* Incoming stanzas: only receipts matter to a sender. */
+/* Incoming stanzas: only receipts matter to a sender, and only from the
+ * recipient (any of its resources, its JID compared as RFC 7622 does):
+ * anyone who learnt the id could confirm a delivery that never was. */
 static int
 on_stanza(xmpp_stanza_t *st, void *data)
 {
 	struct send *s = data;
 	xmpp_stanza_t *r = xmpp_stanza_get_child_by_name_and_ns(st, "received", "urn:xmpp:receipts");
 	const char *id = r ? xmpp_stanza_get_attribute(r, "id") : NULL;
+	const char *from = xmpp_stanza_get_from(st);
 	size_t i;
 
 	for (i = 0; id && i < s->nwant; i++) {
-		if (s->want_id[i] && !strcmp(s->want_id[i], id)) {
+		if (s->want_id[i] && !strcmp(s->want_id[i], id) &&
+		    xt_jid_bare_equal(from, s->want_to[i])) {
 			free(s->want_id[i]);
 			s->want_id[i] = NULL;
 			s->got++;
@@ -203,7 +209,7 @@ send_one(struct send *s, const struct xt_msg *m, const char *to, const char *whe
 
 	snprintf(label, sizeof label, "%s to %s", where, to);
 	if (m->receipt)
-		want_receipt(s, xmpp_stanza_get_id(st), label);
+		want_receipt(s, xmpp_stanza_get_id(st), to, label);
 	rc = xt_send(&s->conn, st, label);
 	xmpp_stanza_release(st);
 	return rc;
@@ -468,9 +474,11 @@ free_receipts(struct send *s)
 
 	for (i = 0; i < s->nwant; i++) {
 		free(s->want_id[i]);
+		free(s->want_to[i]);
 		free(s->want_label[i]);
 	}
 	free(s->want_id);
+	free(s->want_to);
 	free(s->want_label);
 }
 

@@ -300,17 +300,6 @@ load_config(struct xt_account *a, struct xt_config *s)
 }
 
 static int
-same_account(const char *a, const char *b)
-{
-	char *x = xt_jid_bare(a), *y = xt_jid_bare(b);
-	int same = !strcmp(x, y);
-
-	free(x);
-	free(y);
-	return same;
-}
-
-static int
 read_password_file(struct xt_account *a, const char *path)
 {
 	int rc = xt_check_private(path, "password file");
@@ -420,7 +409,7 @@ xt_account_resolve(struct xt_account *a)
 		goto out;
 	if (!a->jid && env_jid && *env_jid)
 		a->jid = xt_strdup(env_jid);
-	applies = s.jid && (!a->jid || same_account(a->jid, s.jid));
+	applies = s.jid && (!a->jid || xt_jid_bare_equal(a->jid, s.jid));
 	if (applies) {
 		take(&a->jid, &s.jid);
 		take(&a->resource, &s.resource);

@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <malloc.h>
 #include <time.h>
@@ -633,16 +632,6 @@ sm_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	return 1;
 }
 
-/* Whether two JIDs are the same: bare parts without regard to ASCII case
- * (servers lowercase them), resources exactly. */
-static int
-same_jid(const char *a, const char *b)
-{
-	size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
-
-	return na == nb && !strncasecmp(a, b, na) && !strcmp(a + na, b + nb);
-}
-
 /* A stanza from our server itself: no from, our domain or our bare JID
  * (RFC 6120 8.1.2.1). Other users cannot send as any of those. */
 static int
@@ -651,10 +640,10 @@ from_server(struct xt_conn *c, const char *from)
 	char *own;
 	int ours;
 
-	if (!from || same_jid(from, c->domain))
+	if (!from || xt_jid_equal(from, c->domain))
 		return 1;
 	own = xt_jid_bare(c->acct->jid);
-	ours = same_jid(from, own);
+	ours = xt_jid_equal(from, own);
 	free(own);
 	return ours;
 }
@@ -1055,7 +1044,7 @@ is_remote(struct xt_conn *c, xmpp_stanza_t *st)
 	if (!to)
 		return 0;
 	domain = xt_jid_domain(to);
-	remote = strcmp(domain, c->domain) != 0;
+	remote = !xt_jid_equal(domain, c->domain);
 	free(domain);
 	return remote;
 }
@@ -1195,7 +1184,7 @@ iq_answer(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	(void)xc;
 	if (!type || (strcmp(type, "result") && strcmp(type, "error")))
 		return 1;
-	if (!from_server(w->c, from) && !(from && w->to && same_jid(from, w->to))) {
+	if (!from_server(w->c, from) && !(from && w->to && xt_jid_equal(from, w->to))) {
 		if (xt_verbose)
 			warn_ignored("an answer", w->id, from, w->to ? w->to : "the server");
 		return 1;
@@ -1348,7 +1337,7 @@ xt_is_roster_push(struct xt_conn *c, xmpp_stanza_t *st)
 		return 1;
 	/* pushes from anyone but our own server side are spoofs */
 	bare = xt_jid_bare(c->acct->jid);
-	ours = !strcmp(from, bare);
+	ours = xt_jid_equal(from, bare);
 	free(bare);
 	return ours;
 }

@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "xt.h"
@@ -104,9 +103,9 @@ from_archive(struct xt_conn *c, const char *from)
 	if (!from)
 		return 1;
 	if (c->mam_archive)
-		return !strcasecmp(from, c->mam_archive);
+		return xt_jid_equal(from, c->mam_archive);
 	own = xt_jid_bare(c->acct->jid);
-	ours = !strcasecmp(from, own);
+	ours = xt_jid_equal(from, own);
 	free(own);
 	return ours;
 }

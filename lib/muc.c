@@ -37,8 +37,7 @@ muc_presence(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 	const char *from = xmpp_stanza_get_from(st), *type = xmpp_stanza_get_type(st);
 
 	(void)xc;
-	if (!from || strncmp(from, w->room, strlen(w->room)) ||
-	    (from[strlen(w->room)] != '/' && from[strlen(w->room)] != '\0'))
+	if (!xt_jid_bare_equal(from, w->room))
 		return 1;
 	if (type && !strcmp(type, "error")) {
 		w->error = 1;
@@ -46,7 +45,7 @@ muc_presence(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 		w->done = 1;
 		return 0;
 	}
-	if (!strcmp(from, w->occupant) || has_status(st, "110")) {
+	if (xt_jid_equal(from, w->occupant) || has_status(st, "110")) {
 		w->created = has_status(st, "201");
 		w->done = 1;
 		return 0;

@@ -98,7 +98,7 @@ xt_roster_find(const struct xt_roster *r, const char *jid)
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (!strcmp(r->items[i].jid, jid))
+		if (xt_jid_equal(r->items[i].jid, jid))
 			return &r->items[i];
 	return NULL;
 }
@@ -192,6 +192,59 @@ text_field(json_t *j, const char *k, char **out, char *why, size_t whylen)
 	return 0;
 }
 
+/* Whether line is what a JSON document spread over lines starts with: a
+ * lone '{' or '[' (jq ., jq -s ., python -m json.tool). */
+static int
+opens_document(const char *line, size_t len)
+{
+	while (len && strchr(" \t\r", line[len - 1]))
+		len--;
+	while (len && strchr(" \t", *line))
+		line++, len--;
+	return len == 1 && (*line == '{' || *line == '[');
+}
+
+/* Returns the first field of j that an item has not, or NULL. */
+static const char *
+unknown_field(json_t *j)
+{
+	static const char *const known[] = { "jid", "name", "groups", "subscription",
+					     "ask", NULL };
+	const char *k;
+	const char *const *f;
+	json_t *v;
+
+	json_object_foreach(j, k, v) {
+		for (f = known; *f && strcmp(*f, k); f++)
+			;
+		if (!*f)
+			return k;
+	}
+	return NULL;
+}
+
+/* The item's shape: an object, no field it cannot have. */
+static int
+check_shape(json_t *j, char *why, size_t whylen)
+{
+	const char *k;
+
+	if (json_is_array(j)) {
+		snprintf(why, whylen, "a JSON array: want one JSON object per line (jq -c '.[]')");
+		return -2;
+	}
+	if (!json_is_object(j)) {
+		snprintf(why, whylen, "want one JSON object per line (jq -c)");
+		return -1;
+	}
+	if ((k = unknown_field(j))) {
+		snprintf(why, whylen, "unknown field \"%.40s\" (fields: jid, name, groups; "
+			 "subscription and ask are ignored)", k);
+		return -1;
+	}
+	return 0;
+}
+
 int
 xt_roster_item_from_json(const char *line, size_t len, struct xt_roster_item *it,
 			 char *why, size_t whylen)
@@ -203,14 +256,17 @@ xt_roster_item_from_json(const char *line, size_t len, struct xt_roster_item *it
 	int rc = -1;
 
 	memset(it, 0, sizeof *it);
+	if (!j && opens_document(line, len)) {
+		snprintf(why, whylen, "pretty-printed JSON: want one JSON object per line (jq -c)");
+		return -2;
+	}
 	if (!j) {
 		snprintf(why, whylen, "malformed JSON at column %d: %s", err.column, err.text);
 		return -1;
 	}
-	if (!json_is_object(j)) {
-		snprintf(why, whylen, "want a JSON object, one per line");
+	if ((rc = check_shape(j, why, whylen)))
 		goto out;
-	}
+	rc = -1;
 	if (text_field(j, "jid", &it->jid, why, whylen) || text_field(j, "name", &it->name, why, whylen))
 		goto out;
 	if (!it->jid) {

@@ -4,7 +4,6 @@
  * an account logged in with, so that a server that later offers only
  * PLAIN (an impostor holding a valid certificate skips SCRAM's check of
  * the server that way) is refused, as go-sendxmpp does. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,11 +20,10 @@ static int
 state_path(const char *topic, const char *jid, int make, char *out, size_t len)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *bare = xt_jid_bare(jid), *p;
+	char *bare = xt_jid_normalize(jid), *p; /* one file for one JID (RFC 7622) */
 	int n;
 
-	for (p = bare; *p; p++)
-		*p = (char)tolower((unsigned char)*p); /* JIDs compare so (RFC 7622) */
+	bare[strcspn(bare, "/")] = '\0';
 	if (xdg && *xdg == '/')
 		n = snprintf(out, len, "%s/xmpp-tools/%s/%s", xdg, topic, bare);
 	else if (home && *home == '/')

@@ -187,6 +187,17 @@ const char *xt_jid_check(const char *jid);
 char *xt_jid_bare(const char *jid);
 /* Returns a newly allocated domain part. */
 char *xt_jid_domain(const char *jid);
+/* Returns jid in the form RFC 7622 compares (malloc'd): localpart and
+ * domainpart lowercased (ASCII, Latin, Greek, Cyrillic, Armenian, fullwidth;
+ * no NFC), one trailing dot of the domain dropped, resourcepart as it is. */
+char *xt_jid_normalize(const char *jid);
+/* Returns 1 if a and b are the same JID once normalised; NULL is no JID. */
+int xt_jid_equal(const char *a, const char *b);
+/* Returns 1 if a and b have the same bare JID once normalised. */
+int xt_jid_bare_equal(const char *a, const char *b);
+/* Returns 1 if jid is pattern's: a bare pattern matches any of its
+ * resources, a full one only itself (compared as xt_jid_equal). */
+int xt_jid_matches(const char *pattern, const char *jid);
 
 /* conn.c: one client connection over libstrophe. */
 typedef int (*xt_stanza_cb)(xmpp_stanza_t *st, void *data);
@@ -490,7 +501,9 @@ void xt_roster_item_from_stanza(xmpp_stanza_t *item, struct xt_roster_item *it);
 /* Returns the item as a JSON line (malloc'd): jid, name, subscription, ask,
  * groups. */
 char *xt_roster_item_to_json(const struct xt_roster_item *it);
-/* Parses a JSON line into it (jid, name, groups); -1 with why on bad input. */
+/* Parses a JSON line into it (jid, name, groups; subscription and ask, as
+ * export writes them, are read and ignored); -1 with why on bad input, -2
+ * when the input is no JSON lines at all (pretty-printed, or an array). */
 int xt_roster_item_from_json(const char *line, size_t len,
 			     struct xt_roster_item *it, char *why, size_t whylen);
 /* Returns 1 when a and b have the same name and groups. */

@@ -284,6 +284,8 @@ SH
 	listen_bg "$you" "$out" --exec "$answer"
 	run -0 --separate-stderr send --receipt --timeout 10 -m "please confirm" "$you"
 	expect "$(field .receipt_request)" true
+	# the receipt comes from $you as the server spells it: the same JID
+	run -0 --separate-stderr send --receipt --timeout 10 -m "again" "${you^^}"
 }
 
 # ---- bad input: refused, and nothing sent for it ----

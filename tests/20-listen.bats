@@ -67,6 +67,24 @@ expect() {
 	expect "$(jq -r '.from | split("/")[0]' <<<"$output" | sort -u)" "$carol"
 }
 
+@test "--from matches a sender's bare JID in any case, a full JID's resource exactly" {
+	local carol
+	carol=$(new_account carol)
+	as "$carol" xmpp-send "${server_opts[@]}" -m "from carol" "$you"
+	send -m "from me" "$you"
+	as "$carol" xmpp-send "${server_opts[@]}" --resource phone -m "from carol/phone" "$you"
+	# RFC 7622: localpart and domain without regard to case, one final dot
+	# of the domain no part of it
+	run -0 --separate-stderr listen --json --from "${carol^^}." --count 2 --timeout 10
+	expect "$(jq -r .body <<<"$output")" "$(printf 'from carol
+from carol/phone')"
+	as "$carol" xmpp-send "${server_opts[@]}" --resource Phone -m "from carol/Phone" "$you"
+	as "$carol" xmpp-send "${server_opts[@]}" --resource phone -m "from carol/phone" "$you"
+	# the resource is compared as it is: Phone is not phone
+	run -0 --separate-stderr listen --json --from "${carol^^}/phone" --count 1 --timeout 10
+	expect "$(jq -r .body <<<"$output")" "from carol/phone"
+}
+
 @test "--type prints only stanzas of that type" {
 	send -m "a chat" "$you"
 	send --type normal -m "a normal one" "$you"

@@ -290,6 +290,109 @@ expect() {
 	expect "$output" ""
 }
 
+@test "import matches contacts whatever the case of their JID: --prune keeps the contact and its subscriptions" {
+	roster "$me" subscribe "$you" --name Bob
+	roster "$you" approve "$me"
+	roster "$you" subscribe "$me"
+	roster "$me" approve "$you"
+	expect "$(item "$me" "$you" | jq -r .subscription)" both
+	# the same contact as a user types it: RFC 7622 compares the
+	# localpart and the domain without regard to case
+	jq -n -c --arg j "${you^^}" '{jid: $j, name: "Bob", groups: []}' >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr roster "$me" import --prune --dry-run <"$BATS_TEST_TMPDIR/in"
+	expect "$output" ""
+	run -0 --separate-stderr roster "$me" import --prune <"$BATS_TEST_TMPDIR/in"
+	stderr_has "0 added, 0 updated, 0 removed"
+	expect "$(item "$me" "$you" | jq -c '[.name, .subscription]')" '["Bob","both"]'
+	# a change is an update of the contact as the server spells it
+	jq -n -c --arg j "${you^^}" '{jid: $j, name: "Robert"}' >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr roster "$me" import --prune --dry-run <"$BATS_TEST_TMPDIR/in"
+	expect "$output" "update $you"
+	run -0 --separate-stderr roster "$me" import --prune <"$BATS_TEST_TMPDIR/in"
+	expect "$(roster "$me" export | jq -c '[.jid, .name, .subscription]')" "[\"$you\",\"Robert\",\"both\"]"
+}
+
+@test "import names every bad line and its field, and changes nothing" {
+	roster "$me" add "$you" --name Bob
+	roster "$me" export >"$out.before"
+	{
+		jq -n -c '{jid: "new@example.test", name: "New"}'
+		jq -n -c '{jid: "typo@example.test", nmae: "Typo"}'
+		jq -n -c '{jid: "number@example.test", name: 42}'
+		jq -n -c '{jid: "fine@example.test"}'
+		jq -n -c '{jid: "New@Example.TEST", name: "Again"}'
+	} >"$BATS_TEST_TMPDIR/in"
+	run -65 --separate-stderr roster "$me" import --prune <"$BATS_TEST_TMPDIR/in"
+	expect "${#stderr_lines[@]}" 4
+	expect "${stderr_lines[0]}" 'xmpp-roster: line 2: unknown field "nmae" (fields: jid, name, groups; subscription and ask are ignored)'
+	expect "${stderr_lines[1]}" 'xmpp-roster: line 3: field "name": want a string'
+	expect "${stderr_lines[2]}" 'xmpp-roster: line 5: field "jid": New@Example.TEST is on line 1 already'
+	expect "${stderr_lines[3]}" 'xmpp-roster: 3 bad lines: nothing imported'
+	roster "$me" export >"$out.after"
+	expect "$(contacts <"$out.after")" "$(contacts <"$out.before")"
+}
+
+@test "import skips a full JID and the account's own JID with a warning naming the line" {
+	roster "$me" add "$you" --name Bob
+	{
+		jq -n -c --arg j "$you/phone" '{jid: $j, name: "Phone"}'
+		jq -n -c --arg j "${me^^}" '{jid: $j, name: "Me"}'
+		jq -n -c '{jid: "new@example.test", name: "New"}'
+	} >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr roster "$me" import --prune <"$BATS_TEST_TMPDIR/in"
+	expect "${#stderr_lines[@]}" 3
+	expect "${stderr_lines[0]}" "xmpp-roster: warning: line 1: field \"jid\": $you/phone has a resource: a contact is a bare JID; line skipped"
+	expect "${stderr_lines[1]}" "xmpp-roster: warning: line 2: field \"jid\": ${me^^} is this account's own JID; line skipped"
+	expect "${stderr_lines[2]}" "xmpp-roster: 1 added, 0 updated, 0 removed"
+	# the bare contact of a skipped full JID is not pruned either
+	expect "$(roster "$me" export | jq -c '[.jid, .name]' | sort)" \
+		"$(printf '%s\n' '["new@example.test","New"]' "[\"$you\",\"Bob\"]" | sort)"
+}
+
+@test "import of pretty-printed JSON or of an array says: one JSON object per line (jq -c)" {
+	roster "$me" export >"$out.before"
+	jq -n '{jid: "new@example.test", name: "New"}' >"$BATS_TEST_TMPDIR/pretty"
+	run -65 --separate-stderr roster "$me" import <"$BATS_TEST_TMPDIR/pretty"
+	one_error_line xmpp-roster
+	stderr_has "line 1: pretty-printed JSON: want one JSON object per line (jq -c)"
+	jq -n -c '[{jid: "new@example.test"}, {jid: "other@example.test"}]' >"$BATS_TEST_TMPDIR/array"
+	run -65 --separate-stderr roster "$me" import <"$BATS_TEST_TMPDIR/array"
+	one_error_line xmpp-roster
+	stderr_has "line 1: a JSON array: want one JSON object per line (jq -c '.[]')"
+	# what the message says to do works
+	jq -c '.[]' "$BATS_TEST_TMPDIR/array" | roster "$me" import
+	expect "$(roster "$me" export | jq -r .jid | sort)" "$(printf '%s\n' new@example.test other@example.test)"
+}
+
+@test "import says on stderr what it did: added, updated, removed; --dry-run what it would" {
+	roster "$me" add "$you" --name Bob
+	roster "$me" add "gone@example.test"
+	{
+		jq -n -c --arg j "$you" '{jid: $j, name: "Robert"}'
+		jq -n -c '{jid: "new1@example.test"}'
+		jq -n -c '{jid: "new2@example.test"}'
+	} >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr roster "$me" import --prune --dry-run <"$BATS_TEST_TMPDIR/in"
+	expect "$stderr" "xmpp-roster: dry run: 2 to add, 1 to update, 1 to remove"
+	run -0 --separate-stderr roster "$me" import --prune <"$BATS_TEST_TMPDIR/in"
+	expect "$output" ""
+	expect "$stderr" "xmpp-roster: 2 added, 1 updated, 1 removed"
+}
+
+@test "import takes what jq -c makes of a list of JIDs, an array, pretty-printed JSON (the man page's examples)" {
+	printf '%s\n' alice@example.test bob@example.test |
+		jq -R -c '{jid: ., groups: ["Team"]}' | roster "$me" import
+	expect "$(roster "$me" export | jq -c '[.jid, .groups]' | sort)" \
+		"$(printf '%s\n' '["alice@example.test",["Team"]]' '["bob@example.test",["Team"]]')"
+	jq -n '[{jid: "carol@example.test"}, {jid: "dave@example.test"}]' >"$BATS_TEST_TMPDIR/contacts.json"
+	jq -n '{jid: "erin@example.test"}, {jid: "bob@example.test", name: "Bob"}' >"$BATS_TEST_TMPDIR/pretty.json"
+	cd "$BATS_TEST_TMPDIR"
+	jq -c '.[]' contacts.json | roster "$me" import --dry-run >"$out"
+	expect "$(<"$out")" "$(printf 'add carol@example.test\nadd dave@example.test')"
+	jq -c . pretty.json | roster "$me" import --dry-run >"$out"
+	expect "$(<"$out")" "$(printf 'add erin@example.test\nupdate bob@example.test')"
+}
+
 # ---- watch ----
 
 @test "watch prints roster pushes as JSON lines while another invocation changes the roster" {
