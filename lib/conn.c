@@ -862,8 +862,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 		xt_warn("--insecure: the server's certificate is NOT verified; "
 			"anyone on the path can read the password and messages");
 	if (xt_trust_set(a->cafile, a->capath, c->why, sizeof c->why)) {
-		rc = xt_error(XT_ECONFIG, "%s (check --cafile and --capath, or the "
-			      "config file's keys)", c->why);
+		rc = xt_error(XT_ECONFIG, "%s", c->why);
 		xt_close(c);
 		return rc;
 	}

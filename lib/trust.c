@@ -62,8 +62,9 @@ make_store(char *why, size_t len)
 		return NULL;
 	}
 	if ((failed = load_trust(store))) {
-		snprintf(why, len, "cannot load the CA certificates of %s (it must "
-			 "hold PEM certificates)", failed);
+		snprintf(why, len, "cannot load the CA certificates of %s (give a "
+			 "file of PEM certificates, or a directory hashed by "
+			 "openssl rehash)", failed);
 		ERR_clear_error();
 		X509_STORE_free(store);
 		return NULL;

@@ -49,6 +49,12 @@ tool() {
 	stderr_has "cannot trust example.test"
 }
 
+@test "--cafile replaces the system store: the server's CA in it is not trusted then" {
+	run -79 --separate-stderr tool "$me" xmpp-send \
+		--cafile "$XT_TEST_DIR/certs/rogue-ca.crt" -m hi "$you"
+	stderr_has "cannot trust example.test"
+}
+
 @test "xmpp-send and xmpp-listen trust the server through the system store" {
 	listen_bg "$you" "$out"
 	run -0 --separate-stderr tool "$me" xmpp-send -m "through the system store" "$you"
