@@ -237,8 +237,8 @@ print_text(xmpp_stanza_t *st, const struct xt_json_opts *o)
 }
 
 /* The command starts as it would from a shell: none of the signals we
- * ignore (SIGPIPE, see xt_init) ignored, none blocked, and the user's own
- * trust settings, not those xt_trust_setup made for us. */
+ * ignore (SIGPIPE, see xt_init) ignored, none blocked. (Its environment is
+ * the user's: trust never goes through it, see trust.c.) */
 static void
 child_defaults(void)
 {
@@ -249,7 +249,6 @@ child_defaults(void)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	xt_restore_user_env();
 }
 
 /* --exec: the JSON goes to CMD's standard input; CMD runs to its end before

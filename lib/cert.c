@@ -1,9 +1,8 @@
-/* cert.c - certificates: trust, identities (RFC 6125), details, DANE */
+/* cert.c - certificates: identities (RFC 6125), details, chains, DANE */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -11,63 +10,6 @@
 #include <openssl/x509v3.h>
 
 #include "xt.h"
-
-/* The user's own SSL_CERT_FILE and SSL_CERT_DIR (NULL: unset), as they
- * were before xt_trust_setup changed them for us. */
-static struct {
-	int saved;
-	char *file, *dir;
-} user_env;
-
-static void
-save_user_env(const char *fenv, const char *denv)
-{
-	if (user_env.saved)
-		return;
-	user_env.saved = 1;
-	user_env.file = getenv(fenv) ? xt_strdup(getenv(fenv)) : NULL;
-	user_env.dir = getenv(denv) ? xt_strdup(getenv(denv)) : NULL;
-}
-
-static void
-restore(const char *name, const char *value)
-{
-	if (value)
-		setenv(name, value, 1);
-	else
-		unsetenv(name);
-}
-
-void
-xt_restore_user_env(void)
-{
-	if (!user_env.saved)
-		return;
-	restore(X509_get_default_cert_file_env(), user_env.file);
-	restore(X509_get_default_cert_dir_env(), user_env.dir);
-}
-
-/* OpenSSL would read the whole system CA bundle (~40 ms) on every connect:
- * point its default file at the --cafile given, or at nothing so that only
- * the hashed directory is used, which loads certificates lazily. */
-void
-xt_trust_setup(const char *cafile, const char *capath)
-{
-	const char *fenv = X509_get_default_cert_file_env();
-	const char *denv = X509_get_default_cert_dir_env();
-
-	save_user_env(fenv, denv);
-	if (cafile) {
-		setenv(fenv, cafile, 1);
-		setenv(denv, capath ? capath : "/nonexistent", 1);
-	} else if (capath) {
-		setenv(fenv, "/nonexistent", 1);
-		setenv(denv, capath, 1);
-	} else if (!getenv(fenv) && !getenv(denv) &&
-		   access(X509_get_default_cert_dir(), R_OK) == 0) {
-		setenv(fenv, "/nonexistent", 1);
-	}
-}
 
 X509 *
 xt_cert_from_pem(const char *pem)

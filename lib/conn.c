@@ -850,7 +850,11 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	if (a->insecure && !a->pin)
 		xt_warn("--insecure: the server's certificate is NOT verified; "
 			"anyone on the path can read the password and messages");
-	xt_trust_setup(a->cafile, a->capath);
+	if (xt_trust_set(a->cafile, a->capath, c->why, sizeof c->why)) {
+		rc = xt_error(XT_ECONFIG, "%s", c->why);
+		xt_close(c);
+		return rc;
+	}
 	xt_tls_floor(a->tls_min);
 	rc = open_session(c);
 	if (rc && c->retryable && a->retry_for && !xt_stop)

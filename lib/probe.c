@@ -1290,16 +1290,9 @@ xt_probe_tls_ctx(int version, const char *cafile, const char *capath,
 	/* the checks of what the server would accept go through the
 	 * contexts above; what we speak ourselves is TLS 1.2 at least */
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	if (cafile || capath) {
-		if (!SSL_CTX_load_verify_locations(ctx, cafile, capath)) {
-			snprintf(why, whylen, "cannot load CA certificates from %s",
-				 cafile ? cafile : capath);
-			SSL_CTX_free(ctx);
-			return NULL;
-		}
-	} else {
-		xt_trust_setup(NULL, NULL);
-		SSL_CTX_set_default_verify_paths(ctx);
+	if (xt_trust_set(cafile, capath, why, whylen) || !xt_trust_ctx(ctx)) {
+		SSL_CTX_free(ctx);
+		return NULL;
 	}
 	if (cert && (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
 		     SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||

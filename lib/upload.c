@@ -603,6 +603,21 @@ small_records(CURL *cu, void *ssl_ctx, void *unused)
 	return CURLE_OK;
 }
 
+/* The XMPP connection's trust (trust.c). Only what it names: given a
+ * file, libcurl's default directory is not trusted too; given neither,
+ * libcurl's own default, the system's store. */
+static void
+set_trust(CURL *cu)
+{
+	const char *cafile, *capath;
+
+	xt_trust_curl_paths(&cafile, &capath);
+	if (!cafile && !capath)
+		return;
+	curl_easy_setopt(cu, CURLOPT_CAINFO, cafile);
+	curl_easy_setopt(cu, CURLOPT_CAPATH, capath);
+}
+
 static CURL *
 new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 	struct curl_slist *resolve, const struct xt_account *a, curl_off_t len)
@@ -631,12 +646,7 @@ new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 			 CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2));
 	if (resolve)
 		curl_easy_setopt(cu, CURLOPT_RESOLVE, resolve);
-	/* the same trust as the XMPP connection, whose OpenSSL also reads
-	 * SSL_CERT_FILE and SSL_CERT_DIR (libcurl does not) */
-	if (a->cafile || getenv("SSL_CERT_FILE"))
-		curl_easy_setopt(cu, CURLOPT_CAINFO, a->cafile ? a->cafile : getenv("SSL_CERT_FILE"));
-	if (a->capath || getenv("SSL_CERT_DIR"))
-		curl_easy_setopt(cu, CURLOPT_CAPATH, a->capath ? a->capath : getenv("SSL_CERT_DIR"));
+	set_trust(cu);
 	if (a->insecure) {
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 0L);

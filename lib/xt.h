@@ -251,6 +251,20 @@ int xt_parse_tls_min(const char *v);
 /* Returns "1.2" or "1.3" for the version --tls-min gave. */
 const char *xt_tls_version_name(int version);
 
+/* trust.c: the trust of every TLS context of the process (libstrophe's
+ * through its SSL_CTX_set_default_verify_paths, ours) and of libcurl's
+ * uploads, given through their APIs; the environment is left as it was. */
+/* Trusts only cafile and capath (either may be NULL), or when both are
+ * NULL the system's default store; loads it once, for every context. 0, or
+ * -1 with why set if the CA certificates cannot be loaded. */
+int xt_trust_set(const char *cafile, const char *capath, char *why, size_t len);
+/* Gives ctx that trust (the system's, if none was set); 1, or 0 if it
+ * cannot be loaded. */
+int xt_trust_ctx(SSL_CTX *ctx);
+/* What libcurl is to trust, as CURLOPT_CAINFO and CURLOPT_CAPATH: both
+ * NULL for its own default, the system's. */
+void xt_trust_curl_paths(const char **cafile, const char **capath);
+
 /* xmlguard.c: why the stream's XML was refused (a DTD, an entity, a
  * stanza's text too long), or NULL. */
 const char *xt_xml_refused(void);
@@ -526,12 +540,6 @@ struct xt_tlsa {      /* one TLSA record (RFC 6698) */
 	unsigned char *data;
 	size_t len;
 };
-/* Points OpenSSL's default trust at cafile/capath if given; else makes it
- * use only the hashed system directory (no 40 ms bundle load). */
-void xt_trust_setup(const char *cafile, const char *capath);
-/* Puts back the user's own values of what xt_trust_setup changed (unset
- * if they were): for a command we start, after fork. */
-void xt_restore_user_env(void);
 /* Parses a PEM certificate; NULL if it is not one. */
 X509 *xt_cert_from_pem(const char *pem);
 void xt_cert_ids(X509 *x, struct xt_cert_ids *ids);

@@ -163,6 +163,15 @@ no_stream_over_tls() {
 	stderr_has "after '='"
 }
 
+@test "--cafile naming a file without certificates is an error naming the file (78)" {
+	printf 'not a certificate\n' >"$BATS_TEST_TMPDIR/ca.pem"
+	as alice@example.test run --separate-stderr xmpp-send --server "$XT_C2S" \
+		--cafile "$BATS_TEST_TMPDIR/ca.pem" -m hello bob@example.test
+	[ "$status" -eq 78 ]
+	one_error_line
+	stderr_has "cannot load the CA certificates of $BATS_TEST_TMPDIR/ca.pem"
+}
+
 @test "--capath naming a missing directory is an error naming it (66)" {
 	as alice@example.test run --separate-stderr \
 		xmpp-send --server "$XT_C2S" --capath /nonexistent/certs -m hello bob@example.test

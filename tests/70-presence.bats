@@ -42,19 +42,6 @@ subscribed() {
 	as "$2" xmpp-roster "${server_opts[@]}" approve "$1"
 }
 
-# presence_acked FILE: waits (10 s at most) until the -v stream in FILE shows
-# our presence sent and a server ack after it: the server has handled it.
-presence_acked() {
-	local i
-	for i in $(seq 1 200); do
-		awk '/^> <presence/ { p = 1 } p && /^< <a / { ok = 1 } END { exit !ok }' \
-			"$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for an acked presence in $1" >&2
-	return 1
-}
-
 # hold ARGS...: $me holds the presence ARGS ask for, in the background, until
 # the server has it.
 hold() {

@@ -169,6 +169,19 @@ check_message() {
 	[ "$(jqo '.targets[0].addresses[0].certificate.verified')" = false ]
 }
 
+@test "with the test CA in the system store, no --cafile: the chain is trusted" {
+	system_trust_mode "$XT_S2S_CAFILE"
+	run -0 --separate-stderr system_trust xmpp-s2s-probe --dns-server "$XT_S2S_DNS" \
+		--trust-anchor "$XT_S2S_ANCHOR" --timeout 5 --json good.test
+	[ "$(check_status cert.chain)" = pass ]
+	[ "$(jqo '.targets[0].addresses[0].certificate.verified')" = true ]
+	# and outside the namespace it is not
+	run -1 --separate-stderr env -u SSL_CERT_FILE -u SSL_CERT_DIR xmpp-s2s-probe \
+		--dns-server "$XT_S2S_DNS" --trust-anchor "$XT_S2S_ANCHOR" --timeout 5 \
+		--json good.test
+	[ "$(check_status cert.chain)" = fail ]
+}
+
 @test "a missing intermediate is named as such; the full chain passes" {
 	run -1 probe --json nointermediate.test
 	[ "$(check_status cert.chain)" = fail ]

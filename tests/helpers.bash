@@ -30,13 +30,17 @@ as() {
 	XMPP_JID=$jid XMPP_PASSWORD=pw-${jid%@*} "$@"
 }
 
+# What listen_bg runs xmpp-listen through: nothing, or the namespace of
+# system_trust_mode. (A prefix that execs, so that $! stays the tool's pid.)
+via=()
+
 # listen_bg JID OUT [ARGS...]: starts xmpp-listen as JID in the background,
 # JSON to OUT, its -v stream to OUT.err, and returns once its presence (and
 # room joins) are out.
 listen_bg() {
 	local jid=$1 out=$2
 	shift 2
-	XMPP_JID=$jid XMPP_PASSWORD=pw-${jid%@*} \
+	XMPP_JID=$jid XMPP_PASSWORD=pw-${jid%@*} "${via[@]}" \
 		xmpp-listen "${server_opts[@]}" --json -v "$@" >"$out" 2>"$out.err" &
 	LISTEN_PID=$!	# xmpp-listen's own pid: kill reaches it
 	wait_for "$out.err" '^> <presence'
@@ -45,6 +49,19 @@ listen_bg() {
 	esac
 }
 
+
+# presence_acked FILE: waits (10 s at most) until the -v stream in FILE shows
+# our presence sent and a server ack after it: the server has handled it.
+presence_acked() {
+	local i
+	for i in $(seq 1 200); do
+		awk '/^> <presence/ { p = 1 } p && /^< <a / { ok = 1 } END { exit !ok }' \
+			"$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for an acked presence in $1" >&2
+	return 1
+}
 
 # wait_lines FILE N: waits (10 s at most) until FILE has N lines.
 wait_lines() {
@@ -104,4 +121,61 @@ rss_under() {
 	ldd "$XT_BIN/xmpp-send" | grep -q libasan && limit=600000
 	echo "peak RSS $peak KiB (limit $limit KiB)"
 	[ "$peak" -lt "$limit" ]
+}
+
+# ---- the system-trust mode ----
+# The tools as users run them: the test CA trusted by the system's store,
+# the Debian way, with no --cafile and SSL_CERT_FILE and SSL_CERT_DIR
+# unset. The store is a private copy of /etc/ssl/certs with the CA added
+# (its hash link made by openssl rehash, and appended to the bundle
+# ca-certificates.crt) that a private mount namespace lays over
+# /etc/ssl/certs, for the tools of a test only: the machine's store is
+# never written. Needs root (unshare -m), else user namespaces (-r).
+
+# system_store [CAFILE]: the directory of that copy, trusting CAFILE
+# (default: the suite's CA), made once per CA for the whole run.
+system_store() {
+	local ca=${1:-$XT_CAFILE} store tmp
+	store=$XT_TEST_DIR/system-certs.$(openssl x509 -hash -noout -in "$ca") || return 1
+	if [ ! -d "$store" ]; then
+		tmp=$(mktemp -d "$store.XXXXXX")
+		cp -a /etc/ssl/certs/. "$tmp/"
+		cp "$ca" "$tmp/xmpp-tools-test-ca.pem"
+		# a new file, whatever the copied one was (a link would
+		# reach the machine's bundle)
+		rm -f "$tmp/ca-certificates.crt"
+		cat /etc/ssl/certs/ca-certificates.crt "$ca" >"$tmp/ca-certificates.crt"
+		# it skips the bundle, saying so: not a problem
+		openssl rehash "$tmp" 2>/dev/null
+		[ -e "$tmp/$(openssl x509 -hash -noout -in "$ca").0" ] || {
+			echo "system_store: openssl rehash made no link for $ca" >&2
+			return 1
+		}
+		mv -T "$tmp" "$store" 2>/dev/null || rm -rf "$tmp"
+	fi
+	echo "$store"
+}
+
+# system_trust_mode [CAFILE]: the rest of the test runs the tools through
+# the system store: server_opts loses --cafile, SSL_CERT_* are unset, and
+# listen_bg and system_trust go into the namespace.
+system_trust_mode() {
+	local store
+	store=$(system_store "$@") || return 1
+	unset SSL_CERT_FILE SSL_CERT_DIR
+	server_opts=(--server "$XT_C2S")
+	via=(unshare -m --propagation private)
+	[ "$(id -u)" -eq 0 ] || via=(unshare -r -m --propagation private)
+	via+=(sh -c 'mount --bind "$0" /etc/ssl/certs && exec "$@"' "$store")
+	"${via[@]}" true || {
+		echo "system_trust_mode: cannot make a mount namespace (${via[*]:0:4})" >&2
+		return 1
+	}
+}
+
+# system_trust CMD...: runs the program CMD in the system-trust mode's
+# namespace (system_trust_mode first, if the test did not).
+system_trust() {
+	[ "${#via[@]}" -gt 0 ] || system_trust_mode || return 1
+	env -u SSL_CERT_FILE -u SSL_CERT_DIR "${via[@]}" "$@"
 }
