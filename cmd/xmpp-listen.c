@@ -15,7 +15,7 @@
 enum format { TEXT, JSON, XML };
 enum { O_JSON = 256, O_XML, O_TEXT, O_FULL, O_FROM, O_TYPE, O_KIND, O_COUNT,
        O_TIMEOUT, O_SINCE, O_EXEC, O_NO_PRESENCE,
-       O_NO_CARBONS, O_RECONNECT };
+       O_NO_CARBONS, O_RECONNECT, O_PRIORITY, O_OFFLINE };
 
 static const struct xt_opt opts[] = {
 	{ O_JSON, "json", NULL, "one JSON object per line (default when not a terminal)" },
@@ -31,6 +31,10 @@ static const struct xt_opt opts[] = {
 	{ O_SINCE, "since", "TIME", "first print archived messages since TIME (MAM)" },
 	{ O_EXEC, "exec", "CMD", "run CMD for each message, its JSON on standard input" },
 	{ O_NO_PRESENCE, "no-presence", NULL, "do not send presence: stay invisible" },
+	{ O_PRIORITY, "priority", "N", "presence priority, -128 to 127 (default -1: take no "
+	  "stored messages)" },
+	{ O_OFFLINE, "offline", NULL, "take the messages kept offline (deleting them there) and "
+	  "those to the bare JID" },
 	{ O_NO_CARBONS, "no-carbons", NULL, "do not ask for copies of other clients' messages" },
 	{ O_RECONNECT, "reconnect", NULL, "after a lost connection, reconnect and catch up from the archive" },
 	{ 0, NULL, NULL, NULL },
@@ -39,6 +43,7 @@ static const struct xt_opt opts[] = {
 struct listen {
 	enum format format;
 	int format_set, full, presence, carbons;
+	int priority, priority_set, offline;
 	const char *from[16];
 	size_t nfrom;
 	const char *type;
@@ -59,7 +64,8 @@ struct listen {
 	struct xt_conn conn;
 };
 
-static struct listen L = { .count = -1, .timeout = -1, .presence = 1, .carbons = 1 };
+static struct listen L = { .count = -1, .timeout = -1, .presence = 1, .carbons = 1,
+			  .priority = -1 };
 
 static int
 option(int id, const char *arg, void *data)
@@ -97,8 +103,32 @@ option(int id, const char *arg, void *data)
 	case O_NO_PRESENCE: l->presence = 0; break;
 	case O_NO_CARBONS: l->carbons = 0; break;
 	case O_RECONNECT: l->reconnect = 1; break;
+	case O_PRIORITY:
+		if (xt_parse_priority(arg, &l->priority))
+			return xt_error(XT_EUSAGE, "--priority wants -128 to 127, got '%s'", arg);
+		l->priority_set = 1;
+		break;
+	case O_OFFLINE: l->offline = 1; break;
 	}
 	return 0;
+}
+
+/* The presence's priority, from --priority and --offline, or why they do
+ * not go together. A negative priority (the default) makes the server
+ * keep what it stored offline, and messages to the bare JID, for the
+ * account's real clients (RFC 6121 4.7.2.3, 8.5.2.1.1); 0 or more takes
+ * them, and the server deletes what it hands over. */
+static const char *
+presence_refusal(struct listen *l)
+{
+	if ((l->offline || l->priority_set) && !l->presence)
+		return "--offline and --priority need presence: drop --no-presence";
+	if (l->offline && l->priority_set && l->priority < 0)
+		return "--offline takes the stored messages at priority 0 or more: "
+		       "drop the negative --priority";
+	if (l->offline && !l->priority_set)
+		l->priority = 0;
+	return NULL;
 }
 
 static const struct xt_tool tool = {
@@ -546,7 +576,7 @@ start_session(struct listen *l, const char *stamp, const char *after_id)
 	if (!rc && (stamp || after_id))
 		rc = xt_mam_fetch(&l->conn, NULL, stamp, after_id);
 	if (!rc && l->presence)
-		xt_send_presence(&l->conn);
+		xt_send_presence(&l->conn, l->priority);
 	/* Prosody archives what it kept offline only once presence says we
 	 * are back (and then does not send it, as we asked the archive) */
 	if (!rc && l->presence && (stamp || after_id))
@@ -588,6 +618,7 @@ main(int argc, char **argv)
 	struct xt_account acct = { 0 };
 	struct listen *l = &L;
 	time_t now = time(NULL);
+	const char *why;
 	int rc;
 
 	xt_init(argv[0]);
@@ -595,6 +626,8 @@ main(int argc, char **argv)
 		xt_usage(&tool, "unexpected argument '%s'", argv[optind]);
 	if (!l->format_set)
 		l->format = isatty(1) ? TEXT : JSON;
+	if ((why = presence_refusal(l)))
+		xt_usage(&tool, "%s", why);
 	if (l->since && xt_parse_since(l->since, l->since_stamp, sizeof l->since_stamp))
 		xt_usage(&tool, "--since wants 2026-01-31T12:00:00Z, 2026-01-31 or a time "
 			 "ago such as 2h; got '%s'", l->since);

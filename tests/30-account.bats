@@ -66,7 +66,7 @@ logged_in_as() {
 	[ "$status" -eq 0 ]
 	# nor does a command xmpp-listen runs for a message
 	as "$me" xmpp-send "${server_opts[@]}" -m ping "$rcpt"
-	as "$rcpt" run --separate-stderr xmpp-listen "${server_opts[@]}" --count 1 --timeout 10 \
+	as "$rcpt" run --separate-stderr xmpp-listen "${server_opts[@]}" --offline --count 1 --timeout 10 \
 		--exec "echo \"pw=\${XMPP_PASSWORD-unset}\" >>$BATS_TEST_TMPDIR/seen"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/seen")" = "pw=unset" ]
