@@ -284,13 +284,39 @@ child_defaults(void)
 	xt_restore_user_env();
 }
 
+/* What --exec's command is told of a message: checked by exec_refusal. */
+struct exec_env {
+	const char *from, *to, *type;
+};
+
+/* The command's environment: the message's addresses and type, and the
+ * account in use, so that a reply with xmpp-send goes out from it
+ * (XMPP_ACCOUNT beats XMPP_JID there; without a name, XMPP_JID alone
+ * says which account: a config's first one may be another). */
+static void
+exec_setenv(const struct listen *l, const struct exec_env *e)
+{
+	char *bare = xt_jid_bare(e->from);
+
+	setenv("XMPP_FROM", e->from, 1);
+	setenv("XMPP_FROM_BARE", bare, 1);
+	setenv("XMPP_TO", e->to, 1);
+	setenv("XMPP_TYPE", e->type, 1);
+	setenv("XMPP_JID", l->self, 1);
+	if (l->conn.acct->name)
+		setenv("XMPP_ACCOUNT", l->conn.acct->name, 1);
+	else
+		unsetenv("XMPP_ACCOUNT");
+	free(bare);
+}
+
 /* --exec: the JSON goes to CMD's standard input; CMD runs to its end before
  * the next stanza, so a bot sees messages in order. CMD is the user's own
  * text: no part of a message is ever put into a command line, and the
  * environment holds no password (xt_account_resolve took XMPP_PASSWORD
- * out of it). from and type were checked by exec_refusal. */
+ * out of it). */
 static void
-run_exec(const struct listen *l, const char *json, const char *from, const char *type)
+run_exec(const struct listen *l, const char *json, const struct exec_env *e)
 {
 	int fds[2], status;
 	pid_t pid;
@@ -305,8 +331,7 @@ run_exec(const struct listen *l, const char *json, const char *from, const char 
 		 * socket, nor any file the account came from */
 		closefrom(3);
 		child_defaults();
-		setenv("XMPP_FROM", from, 1);
-		setenv("XMPP_TYPE", type, 1);
+		exec_setenv(l, e);
 		execl("/bin/sh", "sh", "-c", l->exec, (char *)NULL);
 		_exit(127);
 	}
@@ -333,41 +358,53 @@ plain(const char *s)
 	return same;
 }
 
-/* XMPP_FROM and XMPP_TYPE: the sender (without a from, our own bare JID:
- * RFC 6120 8.1.2.1) and the type (without one, normal). Scripts use them
- * carelessly, unquoted: only a valid JID without controls and a known type
- * go to the command. Returns why not, or NULL. */
+/* Whether jid may go to the command: valid, and without controls. */
+static int
+fit_jid(const char *jid)
+{
+	return !xt_jid_check(jid) && plain(jid);
+}
+
+/* XMPP_FROM, XMPP_TO and XMPP_TYPE: the sender and the recipient (without
+ * a from or a to, our own bare JID: RFC 6120 8.1.1.1, 8.1.2.1) and the
+ * type (without one, normal). Scripts use them carelessly, unquoted: only
+ * valid JIDs without controls and a known type go to the command.
+ * Returns why not, or NULL. */
 static const char *
-exec_refusal(const struct listen *l, xmpp_stanza_t *st, const char **from,
-	     const char **type)
+exec_refusal(const struct listen *l, xmpp_stanza_t *st, struct exec_env *e)
 {
 	static const char *const known[] = { "chat", "groupchat", "headline", "normal",
 					     "error", NULL };
 	const char *const *k;
 
-	*from = xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : l->self;
-	*type = xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal";
-	if (xt_jid_check(*from) || !plain(*from))
+	e->from = xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : l->self;
+	e->to = xmpp_stanza_get_to(st) ? xmpp_stanza_get_to(st) : l->self;
+	e->type = xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal";
+	if (!fit_jid(e->from))
 		return "its sender is not a valid JID";
-	for (k = known; *k && strcmp(*k, *type); k++)
+	if (!fit_jid(e->to))
+		return "its recipient is not a valid JID";
+	for (k = known; *k && strcmp(*k, e->type); k++)
 		;
 	return *k ? NULL : "its type is not chat, groupchat, headline, normal or error";
 }
 
-/* --exec for one message, if its sender and type are fit for the command. */
+/* --exec for one message, if its addresses and type are fit for the
+ * command. */
 static void
 exec_message(struct listen *l, const char *json, xmpp_stanza_t *st)
 {
-	const char *from, *type, *why = exec_refusal(l, st, &from, &type);
+	struct exec_env e;
+	const char *why = exec_refusal(l, st, &e);
 	char *shown;
 
 	if (!why) {
-		run_exec(l, json, from, type);
+		run_exec(l, json, &e);
 		return;
 	}
 	l->not_run++;
 	if (xt_verbose) {
-		shown = xt_escaped(from);
+		shown = xt_escaped(e.from);
 		xt_warn("--exec: a message from %s not passed to the command: %s", shown, why);
 		free(shown);
 	}
@@ -650,8 +687,8 @@ main(int argc, char **argv)
 		xt_warn("%lu message(s) came twice (archive and live, or sent again by a "
 			"reconnecting sender) and were printed once", l->dups);
 	if (l->not_run)
-		xt_warn("%lu message(s) were not passed to --exec: a sender that is not a "
-			"valid JID, or a type not chat, groupchat, headline, normal or error",
+		xt_warn("%lu message(s) were not passed to --exec: a sender or recipient "
+			"that is not a valid JID, or a type not chat, groupchat, headline, normal or error",
 			l->not_run);
 	xt_close(&l->conn);
 	xt_account_free(&acct);
