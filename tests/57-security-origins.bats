@@ -221,9 +221,9 @@ EOF
 	chmod 600 "$XDG_CONFIG_HOME/xmpp-tools/config"
 	send -m uptime "$you"
 	run -0 --separate-stderr xmpp-listen --count 1 --timeout 10 \
-		--no-carbons --kind message --type chat \
+		--offline --no-carbons --kind message --type chat \
 		--exec 'if jq -e ".body == \"uptime\"" >/dev/null; then
-			uptime | xmpp-send -- "${XMPP_FROM%%/*}"; fi'
+			uptime | xmpp-send -- "$XMPP_FROM_BARE"; fi'
 	run -0 --separate-stderr as "$me" xmpp-listen "${server_opts[@]}" --offline --json --count 1 --timeout 10
 	[[ "$(jq -r .body <<<"$output")" == *"load average"* ]]
 	expect "$(jq -r .to <<<"$output")" "$me"
