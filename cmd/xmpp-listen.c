@@ -133,7 +133,7 @@ presence_refusal(struct listen *l)
 
 static const struct xt_tool tool = {
 	.name = "xmpp-listen",
-	.synopsis = "[options] [--count N] [--timeout S] [--from JID] [--muc ROOM]",
+	.synopsis = "[options] [--count N] [--timeout S] [--from JID] [--muc ROOM] [--offline]",
 	.summary = "Print incoming XMPP stanzas as JSON lines, raw XML or text, as they arrive.",
 	.opts = opts,
 	.option = option,

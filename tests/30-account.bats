@@ -147,31 +147,9 @@ logged_in_as() {
 	[ "$status" -eq 0 ]
 }
 
-@test "-a NAME picks the config file's [NAME] account; without it the top one" {
-	other=$(new_account carol)
-	private "$cfg" <<-EOF
-		jid = $other
-		password = pw-${other%@*}
-		server = $XT_C2S
-		cafile = $XT_CAFILE
-
-		[work]
-		jid = $me
-		password = $pw
-		server = $XT_C2S
-		cafile = $XT_CAFILE
-	EOF
-	run --separate-stderr xmpp-send -v -a work -m hello "$rcpt"
-	[ "$status" -eq 0 ]
-	logged_in_as "$me"
-	run --separate-stderr xmpp-send -v -m hello "$rcpt"
-	[ "$status" -eq 0 ]
-	logged_in_as "$other"
-}
-
-# two_accounts: a config file whose first account is $other (carol), then
+# three_accounts: a config file whose first account is $other (carol), then
 # [alice] ($me) and [bob] ($rcpt).
-two_accounts() {
+three_accounts() {
 	other=$(new_account carol)
 	private "$cfg" <<-EOF
 		jid = $other
@@ -198,8 +176,18 @@ warnings() {
 	grep "^xmpp-[a-z]*: warning: " <<<"$stderr" || true
 }
 
+@test "-a NAME picks the config file's [NAME] account; without it the top one" {
+	three_accounts
+	run --separate-stderr xmpp-send -v -a alice -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	logged_in_as "$me"
+	run --separate-stderr xmpp-send -v -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	logged_in_as "$other"
+}
+
 @test "-a NAME beats an exported XMPP_JID, and one line says which is used" {
-	two_accounts
+	three_accounts
 	XMPP_JID=$other XMPP_PASSWORD=pw-${other%@*} run --separate-stderr \
 		xmpp-send -v -a alice -m hello "$rcpt"
 	[ "$status" -eq 0 ]
@@ -213,7 +201,7 @@ warnings() {
 }
 
 @test "XMPP_ACCOUNT picks the config file's account when -a is not given; -a beats it" {
-	two_accounts
+	three_accounts
 	XMPP_ACCOUNT=alice run --separate-stderr xmpp-send -v -m hello "$rcpt"
 	[ "$status" -eq 0 ]
 	logged_in_as "$me"
@@ -230,7 +218,7 @@ warnings() {
 }
 
 @test "a bot under -a bob replies from bob to the sender's bare JID, whatever XMPP_JID says" {
-	two_accounts
+	three_accounts
 	as "$me" xmpp-send "${server_opts[@]}" -m ping "$rcpt"
 	XMPP_JID=$other run --separate-stderr xmpp-listen -a bob --offline --kind message \
 		--count 1 --timeout 10 --exec 'printf "%s %s %s\n" "$XMPP_ACCOUNT" "$XMPP_TO" \
