@@ -15,7 +15,7 @@
 enum format { TEXT, JSON, XML };
 enum { O_JSON = 256, O_XML, O_TEXT, O_FULL, O_FROM, O_TYPE, O_KIND, O_COUNT,
        O_TIMEOUT, O_SINCE, O_EXEC, O_NO_PRESENCE,
-       O_NO_CARBONS, O_RECONNECT };
+       O_NO_CARBONS, O_RECONNECT, O_PRIORITY, O_OFFLINE };
 
 static const struct xt_opt opts[] = {
 	{ O_JSON, "json", NULL, "one JSON object per line (default when not a terminal)" },
@@ -31,6 +31,10 @@ static const struct xt_opt opts[] = {
 	{ O_SINCE, "since", "TIME", "first print archived messages since TIME (MAM)" },
 	{ O_EXEC, "exec", "CMD", "run CMD for each message, its JSON on standard input" },
 	{ O_NO_PRESENCE, "no-presence", NULL, "do not send presence: stay invisible" },
+	{ O_PRIORITY, "priority", "N", "presence priority, -128 to 127 (default -1: take no "
+	  "stored messages)" },
+	{ O_OFFLINE, "offline", NULL, "take the messages kept offline (deleting them there) and "
+	  "those to the bare JID" },
 	{ O_NO_CARBONS, "no-carbons", NULL, "do not ask for copies of other clients' messages" },
 	{ O_RECONNECT, "reconnect", NULL, "after a lost connection, reconnect and catch up from the archive" },
 	{ 0, NULL, NULL, NULL },
@@ -39,6 +43,7 @@ static const struct xt_opt opts[] = {
 struct listen {
 	enum format format;
 	int format_set, full, presence, carbons;
+	int priority, priority_set, offline;
 	const char *from[16];
 	size_t nfrom;
 	const char *type;
@@ -59,7 +64,8 @@ struct listen {
 	struct xt_conn conn;
 };
 
-static struct listen L = { .count = -1, .timeout = -1, .presence = 1, .carbons = 1 };
+static struct listen L = { .count = -1, .timeout = -1, .presence = 1, .carbons = 1,
+			  .priority = -1 };
 
 static int
 option(int id, const char *arg, void *data)
@@ -97,13 +103,37 @@ option(int id, const char *arg, void *data)
 	case O_NO_PRESENCE: l->presence = 0; break;
 	case O_NO_CARBONS: l->carbons = 0; break;
 	case O_RECONNECT: l->reconnect = 1; break;
+	case O_PRIORITY:
+		if (xt_parse_priority(arg, &l->priority))
+			return xt_error(XT_EUSAGE, "--priority wants -128 to 127, got '%s'", arg);
+		l->priority_set = 1;
+		break;
+	case O_OFFLINE: l->offline = 1; break;
 	}
 	return 0;
 }
 
+/* The presence's priority, from --priority and --offline, or why they do
+ * not go together. A negative priority (the default) makes the server
+ * keep what it stored offline, and messages to the bare JID, for the
+ * account's real clients (RFC 6121 4.7.2.3, 8.5.2.1.1); 0 or more takes
+ * them, and the server deletes what it hands over. */
+static const char *
+presence_refusal(struct listen *l)
+{
+	if ((l->offline || l->priority_set) && !l->presence)
+		return "--offline and --priority need presence: drop --no-presence";
+	if (l->offline && l->priority_set && l->priority < 0)
+		return "--offline takes the stored messages at priority 0 or more: "
+		       "drop the negative --priority";
+	if (l->offline && !l->priority_set)
+		l->priority = 0;
+	return NULL;
+}
+
 static const struct xt_tool tool = {
 	.name = "xmpp-listen",
-	.synopsis = "[options] [--count N] [--timeout S] [--from JID] [--muc ROOM]",
+	.synopsis = "[options] [--count N] [--timeout S] [--from JID] [--muc ROOM] [--offline]",
 	.summary = "Print incoming XMPP stanzas as JSON lines, raw XML or text, as they arrive.",
 	.opts = opts,
 	.option = option,
@@ -251,13 +281,39 @@ child_defaults(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* What --exec's command is told of a message: checked by exec_refusal. */
+struct exec_env {
+	const char *from, *to, *type;
+};
+
+/* The command's environment: the message's addresses and type, and the
+ * account in use, so that a reply with xmpp-send goes out from it
+ * (XMPP_ACCOUNT beats XMPP_JID there; without a name, XMPP_JID alone
+ * says which account: a config's first one may be another). */
+static void
+exec_setenv(const struct listen *l, const struct exec_env *e)
+{
+	char *bare = xt_jid_bare(e->from);
+
+	setenv("XMPP_FROM", e->from, 1);
+	setenv("XMPP_FROM_BARE", bare, 1);
+	setenv("XMPP_TO", e->to, 1);
+	setenv("XMPP_TYPE", e->type, 1);
+	setenv("XMPP_JID", l->self, 1);
+	if (l->conn.acct->name)
+		setenv("XMPP_ACCOUNT", l->conn.acct->name, 1);
+	else
+		unsetenv("XMPP_ACCOUNT");
+	free(bare);
+}
+
 /* --exec: the JSON goes to CMD's standard input; CMD runs to its end before
  * the next stanza, so a bot sees messages in order. CMD is the user's own
  * text: no part of a message is ever put into a command line, and the
  * environment holds no password (xt_account_resolve took XMPP_PASSWORD
- * out of it). from and type were checked by exec_refusal. */
+ * out of it). */
 static void
-run_exec(const struct listen *l, const char *json, const char *from, const char *type)
+run_exec(const struct listen *l, const char *json, const struct exec_env *e)
 {
 	int fds[2], status;
 	pid_t pid;
@@ -272,8 +328,7 @@ run_exec(const struct listen *l, const char *json, const char *from, const char 
 		 * socket, nor any file the account came from */
 		closefrom(3);
 		child_defaults();
-		setenv("XMPP_FROM", from, 1);
-		setenv("XMPP_TYPE", type, 1);
+		exec_setenv(l, e);
 		execl("/bin/sh", "sh", "-c", l->exec, (char *)NULL);
 		_exit(127);
 	}
@@ -300,41 +355,53 @@ plain(const char *s)
 	return same;
 }
 
-/* XMPP_FROM and XMPP_TYPE: the sender (without a from, our own bare JID:
- * RFC 6120 8.1.2.1) and the type (without one, normal). Scripts use them
- * carelessly, unquoted: only a valid JID without controls and a known type
- * go to the command. Returns why not, or NULL. */
+/* Whether jid may go to the command: valid, and without controls. */
+static int
+fit_jid(const char *jid)
+{
+	return !xt_jid_check(jid) && plain(jid);
+}
+
+/* XMPP_FROM, XMPP_TO and XMPP_TYPE: the sender and the recipient (without
+ * a from or a to, our own bare JID: RFC 6120 8.1.1.1, 8.1.2.1) and the
+ * type (without one, normal). Scripts use them carelessly, unquoted: only
+ * valid JIDs without controls and a known type go to the command.
+ * Returns why not, or NULL. */
 static const char *
-exec_refusal(const struct listen *l, xmpp_stanza_t *st, const char **from,
-	     const char **type)
+exec_refusal(const struct listen *l, xmpp_stanza_t *st, struct exec_env *e)
 {
 	static const char *const known[] = { "chat", "groupchat", "headline", "normal",
 					     "error", NULL };
 	const char *const *k;
 
-	*from = xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : l->self;
-	*type = xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal";
-	if (xt_jid_check(*from) || !plain(*from))
+	e->from = xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : l->self;
+	e->to = xmpp_stanza_get_to(st) ? xmpp_stanza_get_to(st) : l->self;
+	e->type = xmpp_stanza_get_type(st) ? xmpp_stanza_get_type(st) : "normal";
+	if (!fit_jid(e->from))
 		return "its sender is not a valid JID";
-	for (k = known; *k && strcmp(*k, *type); k++)
+	if (!fit_jid(e->to))
+		return "its recipient is not a valid JID";
+	for (k = known; *k && strcmp(*k, e->type); k++)
 		;
 	return *k ? NULL : "its type is not chat, groupchat, headline, normal or error";
 }
 
-/* --exec for one message, if its sender and type are fit for the command. */
+/* --exec for one message, if its addresses and type are fit for the
+ * command. */
 static void
 exec_message(struct listen *l, const char *json, xmpp_stanza_t *st)
 {
-	const char *from, *type, *why = exec_refusal(l, st, &from, &type);
+	struct exec_env e;
+	const char *why = exec_refusal(l, st, &e);
 	char *shown;
 
 	if (!why) {
-		run_exec(l, json, from, type);
+		run_exec(l, json, &e);
 		return;
 	}
 	l->not_run++;
 	if (xt_verbose) {
-		shown = xt_escaped(from);
+		shown = xt_escaped(e.from);
 		xt_warn("--exec: a message from %s not passed to the command: %s", shown, why);
 		free(shown);
 	}
@@ -545,7 +612,7 @@ start_session(struct listen *l, const char *stamp, const char *after_id)
 	if (!rc && (stamp || after_id))
 		rc = xt_mam_fetch(&l->conn, NULL, stamp, after_id);
 	if (!rc && l->presence)
-		xt_send_presence(&l->conn);
+		xt_send_presence(&l->conn, l->priority);
 	/* Prosody archives what it kept offline only once presence says we
 	 * are back (and then does not send it, as we asked the archive) */
 	if (!rc && l->presence && (stamp || after_id))
@@ -587,6 +654,7 @@ main(int argc, char **argv)
 	struct xt_account acct = { 0 };
 	struct listen *l = &L;
 	time_t now = time(NULL);
+	const char *why;
 	int rc;
 
 	xt_init(argv[0]);
@@ -594,6 +662,8 @@ main(int argc, char **argv)
 		xt_usage(&tool, "unexpected argument '%s'", argv[optind]);
 	if (!l->format_set)
 		l->format = isatty(1) ? TEXT : JSON;
+	if ((why = presence_refusal(l)))
+		xt_usage(&tool, "%s", why);
 	if (l->since && xt_parse_since(l->since, l->since_stamp, sizeof l->since_stamp))
 		xt_usage(&tool, "--since wants 2026-01-31T12:00:00Z, 2026-01-31 or a time "
 			 "ago such as 2h; got '%s'", l->since);
@@ -616,8 +686,8 @@ main(int argc, char **argv)
 		xt_warn("%lu message(s) came twice (archive and live, or sent again by a "
 			"reconnecting sender) and were printed once", l->dups);
 	if (l->not_run)
-		xt_warn("%lu message(s) were not passed to --exec: a sender that is not a "
-			"valid JID, or a type not chat, groupchat, headline, normal or error",
+		xt_warn("%lu message(s) were not passed to --exec: a sender or recipient "
+			"that is not a valid JID, or a type not chat, groupchat, headline, normal or error",
 			l->not_run);
 	xt_close(&l->conn);
 	xt_account_free(&acct);

@@ -44,7 +44,7 @@ static int
 option(int id, const char *arg, void *data)
 {
 	struct presence *p = data;
-	long v;
+	int prio;
 
 	switch (id) {
 	case O_SHOW:
@@ -54,8 +54,7 @@ option(int id, const char *arg, void *data)
 		break;
 	case O_STATUS: p->status = arg; break;
 	case O_PRIORITY:
-		v = strtol(arg, NULL, 10);
-		if (v < -128 || v > 127 || (xt_parse_number(arg[0] == '-' ? arg + 1 : arg, 128) < 0))
+		if (xt_parse_priority(arg, &prio))
 			return xt_error(XT_EUSAGE, "--priority wants -128 to 127, got '%s'", arg);
 		p->priority = arg;
 		break;

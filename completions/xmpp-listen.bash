@@ -26,7 +26,7 @@ _xmpp_listen_arg()
         --exec)
             _xmpp_tools_commands
             ;;
-        --from | -n | --count | --timeout | --muc | --nick | --since)
+        --from | -n | --count | --timeout | --muc | --nick | --since | --priority)
             # free-form values: nothing to offer
             COMPREPLY=()
             ;;
@@ -48,7 +48,7 @@ _xmpp_listen()
     local opts='
         --json --xml --text --full --from --type --kind -n --count --timeout
         --muc --nick --muc-password-file --since --exec --no-presence
-        --no-carbons --reconnect'
+        --no-carbons --reconnect --priority --offline'
     COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
 } &&
     complete -F _xmpp_listen xmpp-listen

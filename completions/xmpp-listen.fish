@@ -23,6 +23,8 @@ complete -c xmpp-listen -l muc-password-file -r -F -d 'Read the room password fr
 complete -c xmpp-listen -l since -x -d 'First print archived messages since TIME (MAM)'
 complete -c xmpp-listen -l exec -x -a '(__fish_complete_command)' -d 'Run CMD for each message, its JSON on standard input'
 complete -c xmpp-listen -l no-presence -d 'Do not send presence: stay invisible'
+complete -c xmpp-listen -l priority -x -d 'Presence priority, -128 to 127 (default -1: take no stored messages)'
+complete -c xmpp-listen -l offline -d 'Take the messages kept offline (deleting them there) and those to the bare JID'
 complete -c xmpp-listen -l no-carbons -d "Do not ask for copies of other clients' messages"
 complete -c xmpp-listen -l reconnect -d 'After a lost connection, reconnect and catch up from the archive'
 

@@ -269,9 +269,10 @@ exists(const char *p)
 	return p && stat(p, &st) == 0;
 }
 
-/* Finds and reads the config that applies: ours, else go-sendxmpp's. */
+/* Finds and reads the config that applies: ours, else go-sendxmpp's.
+ * named_by says where a->name came from (-a or XMPP_ACCOUNT). */
 static int
-load_config(struct xt_account *a, struct xt_config *s)
+load_config(struct xt_account *a, struct xt_config *s, const char *named_by)
 {
 	char *path = a->config_path ? xt_strdup(a->config_path)
 				    : config_dir_file("xmpp-tools", "config");
@@ -280,15 +281,15 @@ load_config(struct xt_account *a, struct xt_config *s)
 	if (a->config_path || exists(path)) {
 		rc = read_config(path, "config file", a->name, s, 0);
 		if (rc == 1)
-			rc = xt_error(XT_ECONFIG, "config file %s has no account [%s]",
-				      path, a->name);
+			rc = xt_error(XT_ECONFIG, "config file %s has no account [%s] "
+				      "(named by %s)", path, a->name, named_by);
 		free(path);
 		return rc;
 	}
 	free(path);
 	if (a->name)
-		return xt_error(XT_ECONFIG, "no config file for account '%s' (see xmpp-tools(7))",
-				a->name);
+		return xt_error(XT_ECONFIG, "no config file for account '%s' (named by %s; "
+				"see xmpp-tools(7))", a->name, named_by);
 	path = config_dir_file("go-sendxmpp", "config");
 	if (!exists(path)) {
 		free(path);
@@ -395,20 +396,57 @@ check_trust_path(const char *path, const char *option, int dir)
 			"in the config file)", what, path, strerror(e), option, option + 2);
 }
 
+/* The account's name: -a, else XMPP_ACCOUNT when no --jid chose the
+ * account either (xmpp-listen --exec sets it for its command). Returns
+ * what named it, for messages. */
+static const char *
+take_name(struct xt_account *a)
+{
+	const char *env = getenv("XMPP_ACCOUNT");
+
+	if (a->name)
+		return "-a";
+	if (!a->jid && env && *env)
+		a->name = xt_strdup(env);
+	return "XMPP_ACCOUNT";
+}
+
+/* XMPP_JID, unless --jid or a named account (-a, XMPP_ACCOUNT) chose the
+ * account: a choice made by name beats the environment's default, and a
+ * different XMPP_JID is named on stderr. Returns 0 when XMPP_JID lost to
+ * another account, whose password XMPP_PASSWORD (its companion) is not. */
+static int
+take_env_jid(struct xt_account *a, const struct xt_config *s, const char *named_by)
+{
+	const char *env = getenv("XMPP_JID");
+
+	if (a->jid || !env || !*env)
+		return 1;
+	if (!a->name || !s->jid) {
+		a->jid = xt_strdup(env);
+		return 1;
+	}
+	if (xt_jid_bare_equal(env, s->jid))
+		return 1;
+	xt_warn("using account [%s] (%s) from %s, not XMPP_JID %s", a->name, s->jid,
+		named_by, env);
+	return 0;
+}
+
 int
 xt_account_resolve(struct xt_account *a)
 {
 	struct xt_config s = { 0 };
-	const char *env_jid = getenv("XMPP_JID"), *why;
+	const char *why, *named_by = take_name(a);
 	char *env_pw = xt_strdup(getenv("XMPP_PASSWORD"));
 	int rc, applies = 0;
 
 	/* children (--exec, --password-cmd) must not inherit the password */
 	unsetenv("XMPP_PASSWORD");
-	if ((rc = load_config(a, &s)))
+	if ((rc = load_config(a, &s, named_by)))
 		goto out;
-	if (!a->jid && env_jid && *env_jid)
-		a->jid = xt_strdup(env_jid);
+	if (!take_env_jid(a, &s, named_by))
+		xt_free_secret(env_pw), env_pw = NULL;
 	applies = s.jid && (!a->jid || xt_jid_bare_equal(a->jid, s.jid));
 	if (applies) {
 		take(&a->jid, &s.jid);

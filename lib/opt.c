@@ -121,6 +121,18 @@ xt_parse_number(const char *s, long max)
 	return v;
 }
 
+int
+xt_parse_priority(const char *s, int *prio)
+{
+	/* a leading '-' only: xt_parse_number takes no sign */
+	long v = xt_parse_number(s && *s == '-' ? s + 1 : s, 128);
+
+	if (v < 0 || (*s == '-' ? v > 128 : v > 127))
+		return -1;
+	*prio = *s == '-' ? (int)-v : (int)v;
+	return 0;
+}
+
 static void
 set(char **field, const char *v)
 {

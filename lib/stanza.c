@@ -64,9 +64,13 @@ xt_go_online_quietly(struct xt_conn *c)
 }
 
 void
-xt_send_presence(struct xt_conn *c)
+xt_send_presence(struct xt_conn *c, int prio)
 {
 	xmpp_stanza_t *p = xmpp_presence_new(c->ctx);
+	char text[8];
+
+	snprintf(text, sizeof text, "%d", prio);
+	xt_add_text_child(p, "priority", text);
 
 	xt_send(c, p, NULL);
 	xmpp_stanza_release(p);

@@ -113,6 +113,9 @@ int xt_parse_hostport(const char *v, char **host, unsigned short *port);
 int xt_parse_server(struct xt_account *a, const char *v);
 /* Parses a non-negative decimal number of seconds or a count; -1 if bad. */
 long xt_parse_number(const char *s, long max);
+/* Parses a presence priority, -128 to 127 (RFC 6121 4.7.2.3) into *prio;
+ * -1 if bad. */
+int xt_parse_priority(const char *s, int *prio);
 
 /* account.c: who we are and how to reach the server. */
 struct xt_account {
@@ -765,8 +768,9 @@ void xt_seen_free(struct xt_seen **s);
 /* Sends initial presence at priority -1 and waits until the server has
  * answered it (contacts' presence, pending requests); 0 or an exit code. */
 int xt_go_online_quietly(struct xt_conn *c);
-/* Sends initial presence. */
-void xt_send_presence(struct xt_conn *c);
+/* Sends initial presence at priority prio: negative, the server gives
+ * this session no message sent to the bare JID and keeps offline ones. */
+void xt_send_presence(struct xt_conn *c, int prio);
 
 /* io.c */
 /* Lines read from a descriptor without blocking the connection. */

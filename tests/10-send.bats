@@ -28,12 +28,13 @@ send() {
 	as "$me" xmpp-send "${server_opts[@]}" "$@"
 }
 
-# receive N [ARGS...]: the first N stanzas $you gets (offline ones included),
-# as JSON lines in $out; fails unless all N came within 10 s.
+# receive N [ARGS...]: the first N stanzas $you gets (taking the offline
+# ones: they were sent before), as JSON lines in $out; fails unless all N
+# came within 10 s.
 receive() {
 	local n=$1
 	shift
-	as "$you" xmpp-listen "${server_opts[@]}" --json --count "$n" --timeout 10 "$@" >"$out"
+	as "$you" xmpp-listen "${server_opts[@]}" --offline --json --count "$n" --timeout 10 "$@" >"$out"
 }
 
 # bodies N: the bodies of the first N messages $you gets, one per line.
@@ -145,7 +146,7 @@ expect() {
 	run -0 send --json <"$in"
 	receive 1
 	expect "$(field .body)" "to both"
-	as "$carol" xmpp-listen "${server_opts[@]}" --json --count 1 --timeout 10 >"$out"
+	as "$carol" xmpp-listen "${server_opts[@]}" --offline --json --count 1 --timeout 10 >"$out"
 	expect "$(field .body)" "to both"
 	expect "$(field .to)" "$carol"
 }
@@ -172,7 +173,7 @@ EOF
 	expect "$(grep -c '^> <message ' <<<"$stderr")" 2
 	receive 1
 	expect "$(field .body)" "to you both"
-	as "$carol" xmpp-listen "${server_opts[@]}" --json --count 1 --timeout 10 >"$out"
+	as "$carol" xmpp-listen "${server_opts[@]}" --offline --json --count 1 --timeout 10 >"$out"
 	expect "$(field .body)" "to you both"
 }
 

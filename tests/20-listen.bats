@@ -22,9 +22,10 @@ send() {
 	as "$me" xmpp-send "${server_opts[@]}" "$@"
 }
 
-# listen ARGS...: xmpp-listen as $you.
+# listen ARGS...: xmpp-listen as $you, taking the messages the server kept
+# offline (they were sent before it started).
 listen() {
-	as "$you" xmpp-listen "${server_opts[@]}" "$@"
+	as "$you" xmpp-listen "${server_opts[@]}" --offline "$@"
 }
 
 # expect ACTUAL EXPECTED: compares, showing both on failure.
@@ -40,6 +41,58 @@ expect() {
 	run -0 --separate-stderr listen --json --count 2 --timeout 10
 	expect "${#lines[@]}" 2
 	expect "$(jq -r .body <<<"$output")" "$(printf 'one\ntwo')"
+}
+
+@test "by default a listener leaves the messages kept offline to the account's clients" {
+	printf 'one\ntwo\nthree\n' | send --lines "$you"
+	# priority -1: the server hands this session nothing it stored
+	run -75 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" -v --json \
+		--kind message --count 1 --timeout 2
+	expect "$output" ""
+	[[ $stderr == *"<priority>-1</priority>"* ]]
+	# they are all still there for a client that takes them
+	run -0 --separate-stderr listen --json --kind message --count 3 --timeout 10
+	expect "$(jq -r .body <<<"$output")" "$(printf 'one\ntwo\nthree')"
+}
+
+@test "by default a message to the bare JID comes as a carbon, and stays for the account's clients" {
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
+		xmpp-listen "${server_opts[@]}" --json -v --count 1 >"$out" 2>"$out.err" &
+	LISTEN_PID=$!
+	wait_for "$out.err" '^> <presence'
+	send -m "live" "$you"
+	wait_lines "$out" 1
+	expect "$(jq -r '[.body, .carbon] | join(" ")' "$out")" "live received"
+	run -0 --separate-stderr listen --json --kind message --count 1 --timeout 10
+	expect "$(jq -r .body <<<"$output")" live
+}
+
+@test "--since shows the past from the archive and leaves the offline store as it was" {
+	printf 'one\ntwo\n' | send --lines "$you"
+	run -0 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" --json \
+		--kind message --since 1h --count 1 --timeout 10
+	expect "$(jq -r '[.body, .archived] | join(" ")' <<<"$output")" "one true"
+	run -0 --separate-stderr listen --json --kind message --count 2 --timeout 10
+	expect "$(jq -r .body <<<"$output")" "$(printf 'one\ntwo')"
+	expect "$(jq -r .archived <<<"$output" | sort -u)" null
+}
+
+@test "--priority N goes online at N; --offline without it at 0" {
+	run -0 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" -v --json \
+		--priority 5 --timeout 1
+	[[ $stderr == *"<priority>5</priority>"* ]]
+	run -0 --separate-stderr listen -v --json --timeout 1
+	[[ $stderr == *"<priority>0</priority>"* ]]
+}
+
+@test "--priority out of range, or --offline at a negative priority or without presence, gives 64" {
+	local bad
+	for bad in "--priority 128" "--priority -129" "--priority 1x" "--priority=" \
+		"--offline --priority -1" "--offline --no-presence" "--priority 3 --no-presence"; do
+		# shellcheck disable=SC2086 # the words are the options
+		run -64 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" $bad --timeout 1
+		one_error_line xmpp-listen
+	done
 }
 
 @test "--timeout alone is a duration: exits 0" {
@@ -161,7 +214,7 @@ EOF
 
 @test "output is flushed line by line: a pipe sees each stanza before the listener exits" {
 	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
-		xmpp-listen "${server_opts[@]}" --json -v 2>"$out.err" > >(cat >"$out") &
+		xmpp-listen "${server_opts[@]}" --offline --json -v 2>"$out.err" > >(cat >"$out") &
 	LISTEN_PID=$!
 	wait_for "$out.err" '^> <presence'
 	send -m "flushed" "$you"
@@ -183,7 +236,7 @@ EOF
 	local i status
 	send -m "one" "$you"
 	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
-		xmpp-listen "${server_opts[@]}" --json 2>"$out.err" > >(head -1 >"$out") &
+		xmpp-listen "${server_opts[@]}" --offline --json 2>"$out.err" > >(head -1 >"$out") &
 	LISTEN_PID=$!
 	# it notices the closed pipe at its next write: keep giving it some
 	for i in $(seq 1 40); do

@@ -66,7 +66,7 @@ logged_in_as() {
 	[ "$status" -eq 0 ]
 	# nor does a command xmpp-listen runs for a message
 	as "$me" xmpp-send "${server_opts[@]}" -m ping "$rcpt"
-	as "$rcpt" run --separate-stderr xmpp-listen "${server_opts[@]}" --count 1 --timeout 10 \
+	as "$rcpt" run --separate-stderr xmpp-listen "${server_opts[@]}" --offline --count 1 --timeout 10 \
 		--exec "echo \"pw=\${XMPP_PASSWORD-unset}\" >>$BATS_TEST_TMPDIR/seen"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/seen")" = "pw=unset" ]
@@ -147,7 +147,9 @@ logged_in_as() {
 	[ "$status" -eq 0 ]
 }
 
-@test "-a NAME picks the config file's [NAME] account; without it the top one" {
+# three_accounts: a config file whose first account is $other (carol), then
+# [alice] ($me) and [bob] ($rcpt).
+three_accounts() {
 	other=$(new_account carol)
 	private "$cfg" <<-EOF
 		jid = $other
@@ -155,18 +157,80 @@ logged_in_as() {
 		server = $XT_C2S
 		cafile = $XT_CAFILE
 
-		[work]
+		[alice]
 		jid = $me
 		password = $pw
 		server = $XT_C2S
 		cafile = $XT_CAFILE
+
+		[bob]
+		jid = $rcpt
+		password = pw-${rcpt%@*}
+		server = $XT_C2S
+		cafile = $XT_CAFILE
 	EOF
-	run --separate-stderr xmpp-send -v -a work -m hello "$rcpt"
+}
+
+# warnings: the last run's warning lines on stderr.
+warnings() {
+	grep "^xmpp-[a-z]*: warning: " <<<"$stderr" || true
+}
+
+@test "-a NAME picks the config file's [NAME] account; without it the top one" {
+	three_accounts
+	run --separate-stderr xmpp-send -v -a alice -m hello "$rcpt"
 	[ "$status" -eq 0 ]
 	logged_in_as "$me"
 	run --separate-stderr xmpp-send -v -m hello "$rcpt"
 	[ "$status" -eq 0 ]
 	logged_in_as "$other"
+}
+
+@test "-a NAME beats an exported XMPP_JID, and one line says which is used" {
+	three_accounts
+	XMPP_JID=$other XMPP_PASSWORD=pw-${other%@*} run --separate-stderr \
+		xmpp-send -v -a alice -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	logged_in_as "$me"
+	[ "$(warnings | wc -l)" -eq 1 ]
+	[[ $(warnings) == *"[alice] ($me) from -a, not XMPP_JID $other"* ]]
+	# the same account both ways: nothing to say
+	XMPP_JID=$me run --separate-stderr xmpp-send -a alice -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "XMPP_ACCOUNT picks the config file's account when -a is not given; -a beats it" {
+	three_accounts
+	XMPP_ACCOUNT=alice run --separate-stderr xmpp-send -v -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	logged_in_as "$me"
+	XMPP_ACCOUNT=alice run --separate-stderr xmpp-send -v -a bob -m hello "$me"
+	[ "$status" -eq 0 ]
+	logged_in_as "$rcpt"
+	XMPP_ACCOUNT=alice XMPP_JID=$other run --separate-stderr xmpp-send -v -m hello "$rcpt"
+	[ "$status" -eq 0 ]
+	logged_in_as "$me"
+	[[ $(warnings) == *"[alice] ($me) from XMPP_ACCOUNT, not XMPP_JID $other"* ]]
+	XMPP_ACCOUNT=nosuch run --separate-stderr xmpp-send -m hello "$rcpt"
+	[ "$status" -eq 78 ]
+	stderr_has "no account [nosuch] (named by XMPP_ACCOUNT)"
+}
+
+@test "a bot under -a bob replies from bob to the sender's bare JID, whatever XMPP_JID says" {
+	three_accounts
+	as "$me" xmpp-send "${server_opts[@]}" -m ping "$rcpt"
+	XMPP_JID=$other run --separate-stderr xmpp-listen -a bob --offline --kind message \
+		--count 1 --timeout 10 --exec 'printf "%s %s %s\n" "$XMPP_ACCOUNT" "$XMPP_TO" \
+			"$XMPP_FROM_BARE" >"$HOME/env"; echo pong | xmpp-send -- "$XMPP_FROM_BARE"'
+	[ "$status" -eq 0 ]
+	cat "$HOME/env"
+	[ "$(cat "$HOME/env")" = "bob $rcpt $me" ]
+	run -0 --separate-stderr as "$me" xmpp-listen "${server_opts[@]}" --offline --json \
+		--kind message --count 1 --timeout 10
+	[ "$(jq -r .body <<<"$output")" = pong ]
+	[[ $(jq -r .from <<<"$output") == "$rcpt/"* ]]
+	[ "$(jq -r .to <<<"$output")" = "$me" ]
 }
 
 @test "-a with an account the config file does not have gives 78" {

@@ -156,7 +156,7 @@ every_body_once() {
 
 @test "xmpp-listen --reconnect: cuts, then catch-up from the archive, every message once" {
 	proxy
-	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} xmpp-listen "${via_proxy[@]}" --json -v \
+	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} xmpp-listen "${via_proxy[@]}" --offline --json -v \
 		--reconnect >"$BATS_TEST_TMPDIR/got" 2>"$BATS_TEST_TMPDIR/got.err" &
 	LISTEN_PID=$!
 	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'
@@ -177,7 +177,7 @@ every_body_once() {
 
 @test "a server that stops answering: xmpp-listen notices by keepalive and exits 75" {
 	proxy
-	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} xmpp-listen "${via_proxy[@]}" --json -v \
+	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} xmpp-listen "${via_proxy[@]}" --offline --json -v \
 		--keepalive 1 --connect-timeout 2 >"$BATS_TEST_TMPDIR/got" 2>"$BATS_TEST_TMPDIR/got.err" &
 	LISTEN_PID=$!
 	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'
@@ -209,7 +209,7 @@ every_body_once() {
 
 @test "100,000 messages flooding xmpp-listen: all printed, memory flat" {
 	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} /usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" \
-		xmpp-listen "${server_opts[@]}" --json -v --count 100000 \
+		xmpp-listen "${server_opts[@]}" --offline --json -v --count 100000 \
 		>"$BATS_TEST_TMPDIR/got" 2>"$BATS_TEST_TMPDIR/got.err" &
 	LISTEN_PID=$!
 	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'
@@ -225,7 +225,7 @@ every_body_once() {
 	# the reader takes nothing for 8 s: the listener blocks on its output,
 	# stops reading, and the server holds the rest
 	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} /usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" \
-		xmpp-listen "${server_opts[@]}" --json -v --count 20000 \
+		xmpp-listen "${server_opts[@]}" --offline --json -v --count 20000 \
 		2>"$BATS_TEST_TMPDIR/got.err" | { sleep 8; cat; } >"$BATS_TEST_TMPDIR/got" &
 	local pipeline=$!
 	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'

@@ -29,9 +29,10 @@ send() {
 	as "$me" xmpp-send "${server_opts[@]}" "$@"
 }
 
-# listen ARGS...: xmpp-listen as $you.
+# listen ARGS...: xmpp-listen as $you, taking the messages the server kept
+# offline (they were sent before it started).
 listen() {
-	as "$you" xmpp-listen "${server_opts[@]}" "$@"
+	as "$you" xmpp-listen "${server_opts[@]}" --offline "$@"
 }
 
 # forged_mam FROM BODY [ID]: a message to $you holding an archive result
@@ -97,7 +98,7 @@ expect() {
 	run -0 --separate-stderr listen --json --count 1 --timeout 10
 	sleep 1.1	# the new listener asks the archive since it started
 	proxy
-	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} xmpp-listen "${via_proxy[@]}" --json -v \
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} xmpp-listen "${via_proxy[@]}" --offline --json -v \
 		--reconnect --exec "jq -r .body >>'$BATS_TEST_TMPDIR/bodies'" \
 		>"$out" 2>"$out.err" &
 	LISTEN_PID=$!
@@ -236,10 +237,10 @@ EOF
 	chmod 600 "$XDG_CONFIG_HOME/xmpp-tools/config"
 	send -m uptime "$you"
 	run -0 --separate-stderr xmpp-listen --count 1 --timeout 10 \
-		--no-carbons --kind message --type chat \
+		--offline --no-carbons --kind message --type chat \
 		--exec 'if jq -e ".body == \"uptime\"" >/dev/null; then
-			uptime | xmpp-send -- "${XMPP_FROM%%/*}"; fi'
-	run -0 --separate-stderr as "$me" xmpp-listen "${server_opts[@]}" --json --count 1 --timeout 10
+			uptime | xmpp-send -- "$XMPP_FROM_BARE"; fi'
+	run -0 --separate-stderr as "$me" xmpp-listen "${server_opts[@]}" --offline --json --count 1 --timeout 10
 	[[ "$(jq -r .body <<<"$output")" == *"load average"* ]]
 	expect "$(jq -r .to <<<"$output")" "$me"
 }

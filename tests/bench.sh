@@ -146,7 +146,7 @@ fresh_server() {
 listen() {
 	to=$(account "s$RANDOM$RANDOM")
 	XMPP_JID=$to XMPP_PASSWORD=pw-${to%@*} /usr/bin/time -f '%U %S %M' -o "$2.time" \
-		"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons \
+		"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons --offline \
 		--count "$1" --timeout $((60 + $1 / 100)) >"$2" 2>"$2.err" &
 	lpid=$!
 	wait_for "$2.err" '^> <presence' || true
@@ -259,7 +259,7 @@ receiving() {
 	out=$dir/recv.slow
 	(
 		XMPP_JID=$to XMPP_PASSWORD=pw-${to%@*} /usr/bin/time -f '%U %S %M' -o "$out.rss" \
-			"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons --count "$recv_n" \
+			"$bin/xmpp-listen" "${opts[@]}" -v --json --no-carbons --offline --count "$recv_n" \
 			--timeout 900 2>"$out.err" |
 			perl -ne 'select(undef, undef, undef, 0.0005); print' >"$out"
 	) &

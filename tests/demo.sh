@@ -13,9 +13,9 @@ tests/server.sh start "$dir"
 eval "$(tests/server.sh env "$dir")"
 opts=(--server "$XT_C2S" --cafile "$XT_CAFILE")
 
-echo "== bob listens:  xmpp-listen --count 1"
+echo "== bob listens:  xmpp-listen --offline --count 1"
 XMPP_JID=bob@example.test XMPP_PASSWORD=pw-bob \
-	"$bin/xmpp-listen" "${opts[@]}" -v --json --count 1 --timeout 20 \
+	"$bin/xmpp-listen" "${opts[@]}" -v --json --offline --count 1 --timeout 20 \
 	>"$dir/received" 2>"$dir/listen.log" &
 listener=$!
 # online once its presence is out (-v shows the stream)

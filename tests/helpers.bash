@@ -36,12 +36,13 @@ via=()
 
 # listen_bg JID OUT [ARGS...]: starts xmpp-listen as JID in the background,
 # JSON to OUT, its -v stream to OUT.err, and returns once its presence (and
-# room joins) are out.
+# room joins) are out. It is the account's client (--offline): messages to
+# the bare JID come to it.
 listen_bg() {
 	local jid=$1 out=$2
 	shift 2
 	XMPP_JID=$jid XMPP_PASSWORD=pw-${jid%@*} "${via[@]}" \
-		xmpp-listen "${server_opts[@]}" --json -v "$@" >"$out" 2>"$out.err" &
+		xmpp-listen "${server_opts[@]}" --offline --json -v "$@" >"$out" 2>"$out.err" &
 	LISTEN_PID=$!	# xmpp-listen's own pid: kill reaches it
 	wait_for "$out.err" '^> <presence'
 	case " $* " in
