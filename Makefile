@@ -57,12 +57,13 @@ deps:
 check: deps all
 	@tests/run.sh $(O)
 
-# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer;
+# every report, also from a tool in the background, fails it
+# (tests/sanitize.sh).
 check-sanitize: deps
 	$(MAKE) O=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" all
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		tests/run.sh build-san
+	@tests/sanitize.sh build-san
 
 # A part of the suite with every tool under valgrind memcheck
 # (tests/valgrind.sh): a memory error or a leak fails it. About 12 minutes on
@@ -72,6 +73,12 @@ VALGRIND_TESTS ?= tests/10-send.bats tests/20-listen.bats tests/30-account.bats 
 	tests/80-sendfile.bats tests/95-s2s-probe.bats
 check-valgrind: deps all
 	@tests/valgrind.sh $(O) $(VALGRIND_TESTS)
+
+# Mutation testing (tests/mutate.sh): each one-line mutation of
+# tests/mutations must make its tests fail; survivors are listed. One:
+# make mutate MUTANTS=pin-not-compared
+mutate: deps
+	@tests/mutate.sh tests/mutations $(MUTANTS)
 
 # libFuzzer targets, one per parser of user input (tests/fuzz/README): built
 # with clang into $(O)/fuzz/ over a copy of the core compiled for fuzzing,
@@ -153,5 +160,5 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check check-sanitize check-valgrind fuzz fuzz-ci demo bench install uninstall clean
+.PHONY: all deps check check-sanitize check-valgrind mutate fuzz fuzz-ci demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)

@@ -23,11 +23,6 @@ teardown() {
 	fi
 }
 
-# send ARGS...: xmpp-send as $me.
-send() {
-	as "$me" xmpp-send "${server_opts[@]}" "$@"
-}
-
 # receive N [ARGS...]: the first N stanzas $you gets (taking the offline
 # ones: they were sent before), as JSON lines in $out; fails unless all N
 # came within 10 s.
@@ -116,7 +111,7 @@ expect() {
 	echo second >&5
 	exec 5>&-
 	local rc=0
-	wait "$SEND_PID" || rc=$?
+	wait_bounded "$SEND_PID"; rc=$status
 	SEND_PID=
 	cat "$BATS_TEST_TMPDIR/send.err" >&2
 	expect "$rc" 0
@@ -334,6 +329,18 @@ SH
 	printf '\xff\xfe' >"$in"
 	run -65 --separate-stderr send "$you" <"$in"
 	stderr_has "invalid UTF-8"
+	run -0 send -m end "$you"
+	expect "$(bodies 1)" end
+}
+
+@test "overlong, surrogate and out-of-range UTF-8 on standard input exit 65, nothing sent" {
+	# RFC 3629 3: "/" as two bytes, NUL as three, U+D800, U+110000
+	local bad
+	for bad in '\xc0\xaf' '\xe0\x80\x80' '\xed\xa0\x80' '\xf4\x90\x80\x80'; do
+		printf "a${bad}b" >"$in"
+		run -65 --separate-stderr send "$you" <"$in"
+		stderr_has "invalid UTF-8"
+	done
 	run -0 send -m end "$you"
 	expect "$(bodies 1)" end
 }

@@ -18,11 +18,6 @@ teardown() {
 	stop_listener
 }
 
-# send ARGS...: xmpp-send as $me.
-send() {
-	as "$me" xmpp-send "${server_opts[@]}" "$@"
-}
-
 # letters N C: N times the letter C, without a newline.
 letters() {
 	head -c "$1" /dev/zero | tr '\0' "$2"

@@ -24,11 +24,6 @@ teardown() {
 	[ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null || true
 }
 
-# send ARGS...: xmpp-send as $me.
-send() {
-	as "$me" xmpp-send "${server_opts[@]}" "$@"
-}
-
 # listen ARGS...: xmpp-listen as $you, taking the messages the server kept
 # offline (they were sent before it started).
 listen() {
@@ -146,7 +141,7 @@ EOF
 	kill -USR2 "$PROXY_PID"
 	wait_for "$out.err" "^< <iq.*xt-ack-999"
 	exec 5>&-
-	wait "$sender" || status=$?
+	wait_bounded "$sender"
 	cat "$out.err"
 	[ "$status" -eq 80 ]
 	grep -q "line 1 to $nobody: rejected by the server: service-unavailable" "$out.err"

@@ -74,7 +74,7 @@ no_stream_over_tls() {
 	one_error_line
 	stderr_has "TLS version"
 	no_stream_over_tls
-	! grep -q '^CIPHER is' "$srvlog"
+	refute grep -q '^CIPHER is' "$srvlog"
 }
 
 @test "a server offering only TLS 1.0 is refused (79)" {

@@ -173,7 +173,7 @@ expect() {
 	wait_for "$out.err" '^> <presence'
 	run -0 --separate-stderr roster "$me" subscribe "$you"
 	local rc=0
-	wait "$BG_PID" || rc=$?
+	wait_bounded "$BG_PID"; rc=$status
 	BG_PID=
 	expect "$rc" 0
 	expect "$(jq -r .jid "$out")" "$me"
@@ -412,7 +412,7 @@ expect() {
 	wait_lines "$out" 2
 	expect "$(sed -n 2p "$out" | jq -c '[.jid, .subscription]')" "[\"$you\",\"remove\"]"
 	local rc=0
-	wait "$BG_PID" || rc=$?
+	wait_bounded "$BG_PID"; rc=$status
 	BG_PID=
 	expect "$rc" 0
 }

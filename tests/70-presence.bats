@@ -151,7 +151,7 @@ of() {
 	presence_acked "$out.err"
 	run -0 --separate-stderr presence "$me" --once --show away --status "back soon"
 	local rc=0
-	wait "$WATCH_PID" || rc=$?
+	wait_bounded "$WATCH_PID"; rc=$status
 	WATCH_PID=
 	expect "$rc" 0
 	expect "$(wc -l <"$out")" 2
@@ -181,7 +181,7 @@ of() {
 	expect "$(jq -r .show <<<"$output")" dnd
 	kill -TERM "$HOLD_PID"
 	local rc=0
-	wait "$HOLD_PID" || rc=$?
+	wait_bounded "$HOLD_PID"; rc=$status
 	HOLD_PID=
 	expect "$rc" 0
 	run -0 --separate-stderr presence "$you" get --json "$me"

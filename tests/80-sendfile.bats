@@ -260,7 +260,7 @@ round_trip() {
 	https=https://${url#aesgcm://}
 	fetch "${https%%#*}" "$d/cipher"
 	expect "$(stat -c %s "$d/cipher")" 200016
-	! cmp -s <(head -c 200000 "$d/cipher") "$d/secret.bin"
+	refute cmp -s <(head -c 200000 "$d/cipher") "$d/secret.bin"
 	# and the link decrypts to the file
 	"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$url" "$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
 	expect "$(sha "$d/plain")" "$(sha "$d/secret.bin")"

@@ -315,7 +315,7 @@ check_unknown() {
 }
 
 @test "the man pages have no mandoc warnings" {
-	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	command -v mandoc >/dev/null || { echo "mandoc is not installed: make deps" >&2; return 1; }
 	local page
 	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-roster.1 \
 		man/xmpp-presence.1 man/xmpp-sendfile.1 man/xmpp-s2s-probe.1 \
@@ -338,7 +338,7 @@ check_unknown() {
 }
 
 @test "the zsh completion scripts are valid zsh" {
-	command -v zsh >/dev/null || skip "zsh is not installed"
+	command -v zsh >/dev/null || { echo "zsh is not installed: make deps" >&2; return 1; }
 	local f
 	for f in completions/_xmpp-send completions/_xmpp-listen \
 		completions/_xmpp-roster completions/_xmpp-presence \
@@ -348,7 +348,7 @@ check_unknown() {
 }
 
 @test "the fish completion scripts are valid fish" {
-	command -v fish >/dev/null || skip "fish is not installed"
+	command -v fish >/dev/null || { echo "fish is not installed: make deps" >&2; return 1; }
 	local f
 	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
 		completions/xmpp-roster.fish completions/xmpp-presence.fish \

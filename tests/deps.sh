@@ -5,7 +5,7 @@
 PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
 libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl time
 python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils
-clang libclang-rt-dev"
+clang libclang-rt-dev zsh fish"
 
 missing=
 for p in $PKGS; do

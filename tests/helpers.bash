@@ -30,6 +30,23 @@ as() {
 	XMPP_JID=$jid XMPP_PASSWORD=pw-${jid%@*} "$@"
 }
 
+# send ARGS...: xmpp-send as $me. A send that exits 0 must not also say
+# that something was not confirmed, failed or was refused: its stderr
+# (passed on) is checked.
+send() {
+	local err rc=0
+	err=$(mktemp "${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/send.XXXXXX")
+	as "$me" xmpp-send "${server_opts[@]}" "$@" 2>"$err" || rc=$?
+	cat "$err" >&2
+	if [ "$rc" -eq 0 ] &&
+		grep -E '^xmpp-send: .*(not confirmed|not sent|error|failed|refused|rejected|lost)' "$err" >&2; then
+		echo "xmpp-send exited 0 but said the above" >&2
+		rc=1
+	fi
+	rm -f "$err"
+	return "$rc"
+}
+
 # What listen_bg runs xmpp-listen through: nothing, or the namespace of
 # system_trust_mode. (A prefix that execs, so that $! stays the tool's pid.)
 via=()
@@ -84,6 +101,34 @@ exited() {
 	done
 	echo "process $1 did not exit" >&2
 	return 1
+}
+
+# wait_bounded PID [SECONDS]: waits (120 s at most) for the background
+# process PID and sets status to its exit code; a process still running
+# then is killed and the test fails, instead of hanging the suite.
+wait_bounded() {
+	local i limit=$((${2:-120} * 10))
+	for ((i = 0; i < limit; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "process $1 still running after ${2:-120} s: killed" >&2
+		kill -9 "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 1
+	fi
+	status=0
+	wait "$1" || status=$?
+}
+
+# refute CMD...: CMD fails. A bare "! CMD" asserts nothing in bats (set -e
+# ignores a negated command), hence this.
+refute() {
+	if "$@"; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
 }
 
 # stop_listener: ends listen_bg's xmpp-listen, if one runs (for teardown).

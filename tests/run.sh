@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # tests/run.sh [BUILD_DIR] [BATS_FILE...]
+# XT_FILTER=REGEX tests/run.sh ...: only the tests whose names match
 # Starts a throwaway Prosody (tests/server.sh), runs the bats suite against
 # the tools in BUILD_DIR, and always stops the server, also when a test fails
 # or the run is interrupted.
@@ -23,4 +24,5 @@ set -a
 eval "$(tests/server.sh env "$dir")"
 XT_BIN=$bin
 set +a
-bats --print-output-on-failure "${files[@]}"
+# XT_FILTER: only the tests whose name matches (bats --filter)
+bats --print-output-on-failure ${XT_FILTER:+--filter "$XT_FILTER"} "${files[@]}"

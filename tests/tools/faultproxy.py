@@ -2,6 +2,7 @@
 """faultproxy.py - a TCP proxy on loopback that breaks connections on purpose.
 
 usage: faultproxy.py LISTEN_PORT TARGET_PORT [--cut-every BYTES] [--cuts N]
+                    [--lag MS]
 
 Forwards 127.0.0.1:LISTEN_PORT to 127.0.0.1:TARGET_PORT, byte for byte (TLS
 passes through untouched: the tools still verify the real server).
@@ -13,6 +14,10 @@ Faults:
                      moves) until the next SIGUSR2
   SIGHUP             refuse new connections (accept and close at once)
                      until the next SIGHUP
+  SIGTTIN            black hole: what the clients send is dropped (the
+                     server's data still flows) until the next SIGTTIN
+  SIGTTOU            lag: what the server sends reaches the clients
+                     --lag MS later (default 1000) until the next SIGTTOU
 It prints "ready" once listening, and a line per fault on stderr.
 """
 import argparse
@@ -27,12 +32,15 @@ p.add_argument("listen", type=int)
 p.add_argument("target", type=int)
 p.add_argument("--cut-every", type=int, default=0)
 p.add_argument("--cuts", type=int, default=0)
+p.add_argument("--lag", type=int, default=1000)
 args = p.parse_args()
 
 sel = selectors.DefaultSelector()
 pairs = []            # [client, server, bytes from client]
 cuts_left = args.cuts
-state = {"stall": False, "refuse": False, "cut_now": False}
+state = {"stall": False, "refuse": False, "cut_now": False,
+         "blackhole": False, "lag": False}
+lagged = []           # [due time, destination socket, data], oldest first
 
 
 def log(msg):
@@ -57,11 +65,17 @@ def on_signal(sig, frame):
         state["stall"] = not state["stall"]
     elif sig == signal.SIGHUP:
         state["refuse"] = not state["refuse"]
+    elif sig == signal.SIGTTIN:
+        state["blackhole"] = not state["blackhole"]
+    elif sig == signal.SIGTTOU:
+        state["lag"] = not state["lag"]
 
 
 signal.signal(signal.SIGUSR1, on_signal)
 signal.signal(signal.SIGUSR2, on_signal)
 signal.signal(signal.SIGHUP, on_signal)
+signal.signal(signal.SIGTTIN, on_signal)
+signal.signal(signal.SIGTTOU, on_signal)
 
 lsock = socket.socket()
 lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -100,6 +114,14 @@ def forward(src, pair):
         close_pair(pair)
         return
     dst = pair[1] if src is pair[0] else pair[0]
+    if src is pair[0] and state["blackhole"]:
+        log("dropped %d bytes from a client" % len(data))
+        return
+    if src is pair[1] and (state["lag"] or lagged):
+        # in order: once lagging, later data waits behind earlier
+        delay = args.lag / 1000.0 if state["lag"] else 0
+        lagged.append([time.time() + delay, dst, data])
+        return
     if src is pair[0] and args.cut_every and cuts_left > 0:
         room = args.cut_every - pair[2]
         if len(data) >= room:
@@ -129,8 +151,14 @@ while True:
         # nothing moves, new connections wait in the backlog
         time.sleep(0.05)
         continue
+    while lagged and lagged[0][0] <= time.time():
+        _, dst, data = lagged.pop(0)
+        try:
+            dst.sendall(data)
+        except OSError:
+            pass
     try:
-        events = sel.select(timeout=0.1)
+        events = sel.select(timeout=0.02 if lagged else 0.1)
     except InterruptedError:
         continue
     for key, _ in events:
