@@ -77,7 +77,7 @@ check-valgrind: deps all
 # with clang into $(O)/fuzz/ over a copy of the core compiled for fuzzing,
 # then each run over its regressions and for FUZZ_TIME seconds. A longer
 # hunt: make fuzz FUZZ_TIME=3600 FUZZ=xml
-FUZZ = json roster-json xml config jid exec scram
+FUZZ = json roster-json xml config jid exec scram lines dns
 FUZZ_TIME ?= 60
 FUZZ_SAN = address,undefined
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -Itests/fuzz $(PKG_CFLAGS) \
