@@ -106,6 +106,13 @@ fuzz: deps
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_TIME=15
 
+# Grows the corpus kept in tests/fuzz/regressions/ (tests/fuzz/grow.sh):
+# each target in turn for FUZZ_TIME seconds, then what reaches new code is
+# merged in. Commit what it adds.
+fuzz-grow: deps
+	$(MAKE) $(FUZZ:%=$(O)/fuzz/fuzz-%)
+	@tests/fuzz/grow.sh $(O)/fuzz $(FUZZ_TIME) $(FUZZ)
+
 demo: deps all
 	@tests/demo.sh $(O)
 
@@ -153,5 +160,5 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check check-sanitize check-valgrind fuzz fuzz-ci demo bench install uninstall clean
+.PHONY: all deps check check-sanitize check-valgrind fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)

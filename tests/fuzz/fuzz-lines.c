@@ -9,9 +9,10 @@
 #include "fuzz.h"
 
 /* The input: a limit byte, a count byte and that many (at most 7)
- * piece-size bytes, then the text. A high bit in the count byte repeats the
- * text to over 80 KiB, in bigger pieces: past half the reader's first
- * buffer (128 KiB), which it then moves down to reuse. */
+ * piece-size bytes, then the text. The four high bits of the count byte
+ * set (rarely: it is slow) repeat the text to over 80 KiB, in bigger
+ * pieces: past half the reader's first buffer (128 KiB), which it then
+ * moves down to reuse. */
 struct plan {
 	size_t limit, npieces, scale;
 	const uint8_t *sizes, *text;
@@ -28,14 +29,14 @@ read_plan(const uint8_t *data, size_t size, struct plan *p)
 		return -1;
 	p->limit = 1 + data[0] % 64;
 	p->npieces = data[1] & 7;
-	p->scale = data[1] & 0x80 ? 64 : 1;
+	p->scale = (data[1] & 0xf0) == 0xf0 ? 64 : 1;
 	if (size < 2 + p->npieces)
 		return -1;
 	p->sizes = data + 2;
 	p->text = data + 2 + p->npieces;
 	p->len = size - 2 - p->npieces;
 	p->copy = NULL;
-	if (data[1] & 0x80 && p->len) {
+	if (p->scale > 1 && p->len) {
 		reps = (80 * 1024) / p->len + 1;
 		p->copy = xt_malloc(p->len * reps);
 		for (i = 0; i < reps; i++)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh DIR SECONDS TARGET... - runs each libFuzzer target
 # DIR/fuzz-TARGET once over every input in tests/fuzz/regressions/TARGET,
-# then for SECONDS from a scratch copy of tests/fuzz/seeds/TARGET (the
+# then for SECONDS from a scratch copy of tests/fuzz/seeds/TARGET and the
+# regressions (the
 # corpus it grows stays out of the tree, in $TMPDIR). Prints one line per
 # target; fails if any target crashed, leaked or hung, leaving the input
 # that did it.
@@ -42,7 +43,8 @@ for t in "$@"; do
 			continue
 		fi
 	fi
-	cp tests/fuzz/seeds/"$t"/* "$scratch/corpus/$t/"
+	# from where the last grow.sh left off: seeds and regressions
+	cp tests/fuzz/seeds/"$t"/* "${regr[@]}" "$scratch/corpus/$t/"
 	"$bin" "${opts[@]}" -max_total_time="$secs" -dict=tests/fuzz/xmpp.dict \
 		"$scratch/corpus/$t" >"$log" 2>&1
 	rc=$?
