@@ -2,10 +2,9 @@
 # tests/fuzz/run.sh DIR SECONDS TARGET... - runs each libFuzzer target
 # DIR/fuzz-TARGET once over every input in tests/fuzz/regressions/TARGET,
 # then for SECONDS from a scratch copy of tests/fuzz/seeds/TARGET and the
-# regressions (the
-# corpus it grows stays out of the tree, in $TMPDIR). Prints one line per
-# target; fails if any target crashed, leaked or hung, leaving the input
-# that did it.
+# regressions (the corpus it grows stays out of the tree, in $TMPDIR: make
+# fuzz-grow keeps it). Prints one line per target; fails if any target
+# crashed, leaked or hung, leaving the input that did it.
 set -u
 shopt -s nullglob
 cd "$(dirname "$0")/../.." || exit 1
