@@ -84,7 +84,7 @@ mutate: deps
 # with clang into $(O)/fuzz/ over a copy of the core compiled for fuzzing,
 # then each run over its regressions and for FUZZ_TIME seconds. A longer
 # hunt: make fuzz FUZZ_TIME=3600 FUZZ=xml
-FUZZ = json roster-json xml config jid exec scram
+FUZZ = json roster-json xml config jid exec scram lines dns
 FUZZ_TIME ?= 60
 FUZZ_SAN = address,undefined
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -Itests/fuzz $(PKG_CFLAGS) \
@@ -112,6 +112,13 @@ fuzz: deps
 # with the build, on two cores.
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_TIME=15
+
+# Grows the corpus kept in tests/fuzz/regressions/ (tests/fuzz/grow.sh):
+# each target in turn for FUZZ_TIME seconds, then what reaches new code is
+# merged in. Commit what it adds.
+fuzz-grow: deps
+	$(MAKE) $(FUZZ:%=$(O)/fuzz/fuzz-%)
+	@tests/fuzz/grow.sh $(O)/fuzz $(FUZZ_TIME) $(FUZZ)
 
 demo: deps all
 	@tests/demo.sh $(O)
@@ -160,5 +167,5 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check check-sanitize check-valgrind mutate fuzz fuzz-ci demo bench install uninstall clean
+.PHONY: all deps check check-sanitize check-valgrind mutate fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)

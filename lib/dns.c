@@ -277,6 +277,10 @@ rdata_name(const unsigned char *p, size_t len, char *out, size_t outlen)
 		size_t l = p[i++];
 		if (l > 63 || i + l > len || n + l + 2 > outlen)
 			return -1;
+		/* a host name's label: a NUL would cut the text short, a dot
+		 * make other labels of it */
+		if (memchr(p + i, '\0', l) || memchr(p + i, '.', l))
+			return -1;
 		if (n)
 			out[n++] = '.';
 		memcpy(out + n, p + i, l);

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh DIR SECONDS TARGET... - runs each libFuzzer target
 # DIR/fuzz-TARGET once over every input in tests/fuzz/regressions/TARGET,
-# then for SECONDS from a scratch copy of tests/fuzz/seeds/TARGET (the
-# corpus it grows stays out of the tree, in $TMPDIR). Prints one line per
-# target; fails if any target crashed, leaked or hung, leaving the input
-# that did it.
+# then for SECONDS from a scratch copy of tests/fuzz/seeds/TARGET and the
+# regressions (the corpus it grows stays out of the tree, in $TMPDIR: make
+# fuzz-grow keeps it). Prints one line per target; fails if any target
+# crashed, leaked or hung, leaving the input that did it.
 set -u
 shopt -s nullglob
 cd "$(dirname "$0")/../.." || exit 1
@@ -42,7 +42,8 @@ for t in "$@"; do
 			continue
 		fi
 	fi
-	cp tests/fuzz/seeds/"$t"/* "$scratch/corpus/$t/"
+	# from where the last grow.sh left off: seeds and regressions
+	cp tests/fuzz/seeds/"$t"/* "${regr[@]}" "$scratch/corpus/$t/"
 	"$bin" "${opts[@]}" -max_total_time="$secs" -dict=tests/fuzz/xmpp.dict \
 		"$scratch/corpus/$t" >"$log" 2>&1
 	rc=$?
