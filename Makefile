@@ -106,6 +106,14 @@ fuzz: deps
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_TIME=15
 
+# The build and the whole suite on Debian 13 "trixie" (libstrophe 0.14,
+# Prosody 13, OpenSSL 3.5), in a debootstrapped chroot kept at
+# DEBIAN13_ROOT (default /var/tmp/xmpp-tools-trixie) for the next run;
+# needs root (tests/debian13.sh). Only some files:
+# make check-debian13 DEBIAN13_TESTS=tests/40-connection.bats
+check-debian13:
+	@tests/debian13.sh $(DEBIAN13_TESTS)
+
 demo: deps all
 	@tests/demo.sh $(O)
 
@@ -151,7 +159,7 @@ uninstall:
 		$(FISHCOMMON:%=$(DESTDIR)$(FISHFUNCDIR)/%)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-debian13
 
-.PHONY: all deps check check-sanitize check-valgrind fuzz fuzz-ci demo bench install uninstall clean
+.PHONY: all deps check check-sanitize check-valgrind check-debian13 fuzz fuzz-ci demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)
