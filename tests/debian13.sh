@@ -24,6 +24,7 @@ root=${DEBIAN13_ROOT:-/var/tmp/xmpp-tools-trixie}
 mirror=${DEBIAN13_MIRROR:-http://deb.debian.org/debian}
 out=build-debian13
 mounted=()
+child=
 
 die() { echo "debian13.sh: $*" >&2; exit 1; }
 
@@ -60,7 +61,10 @@ bootstrap() {
 }
 
 # No package's maintainer script may start its service (prosody, unbound).
+# /tmp starts empty, as after a boot: an interrupted run leaves its
+# servers' directories there.
 prepare() {
+	find "$root/tmp" -mindepth 1 -maxdepth 1 -exec rm -rf --one-file-system {} +
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf"
@@ -91,6 +95,43 @@ unmount_all() {
 			echo "debian13.sh: could not unmount $m" >&2
 	done
 	mounted=()
+}
+
+# Interrupted: the job inside is told to stop, and given 30 s (run.sh
+# then stops its Prosody) before what is left of its process group is
+# killed. The bash at its head dies at once: wait for the whole group.
+stop_inside() {
+	[ -n "$child" ] || return 0
+	kill -TERM -- "-$child" 2>/dev/null || return 0
+	for _ in $(seq 150); do kill -0 -- "-$child" 2>/dev/null || break; sleep 0.2; done
+	kill -KILL -- "-$child" 2>/dev/null || true
+}
+
+# Processes still running in the chroot, which keep its mounts busy: ones
+# this run started (the lock keeps other runs out), such as a server that
+# setsid took out of the process group and a killed run.sh did not stop.
+stragglers() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+kill_stragglers() {
+	local pids
+	pids=$(stragglers)
+	[ -n "$pids" ] || return 0
+	echo "debian13.sh: stopping what is left in the chroot:" $pids >&2
+	kill $pids 2>/dev/null || true
+	sleep 2
+	pids=$(stragglers)
+	[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+}
+
+finish() {
+	kill_stragglers
+	unmount_all
 }
 
 # Mounts a killed run (SIGKILL, no trap) left under ROOT; we hold the lock,
@@ -126,13 +167,15 @@ inside() {
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mount)"
 case $root in /*) ;; *) die "DEBIAN13_ROOT must be an absolute path" ;; esac
+root=$(realpath -m "$root")
 [ "$root" != / ] || die "DEBIAN13_ROOT must not be /"
 sh tests/deps.sh install debian13
 mkdir -p "$(dirname "$root")"
 exec 9>"$root.lock"
 flock -n 9 || { phase "waiting for another run on $root"; flock 9; }
-trap unmount_all EXIT
-trap 'exit 130' INT TERM
+trap finish EXIT
+trap 'stop_inside; exit 130' INT TERM
+kill_stragglers
 unmount_stale
 if chroot_ok; then phase "reusing $root"; else
 	[ ! -e "$root" ] || die "$root exists but is no Debian 13 chroot (remove it)"
@@ -142,7 +185,11 @@ prepare
 mount_all
 phase "in the chroot: upgrade, deps, build, make check"
 status=0
-chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb \
-	bash -lc "$(inside "$@")" || status=$?
+# in the background and a process group of its own, for stop_inside
+setsid chroot "$root" env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb \
+	bash -lc "$(inside "$@")" &
+child=$!
+wait "$child" || status=$?
+child=
 phase "done, exit $status"
 exit $status
