@@ -120,6 +120,14 @@ fuzz-grow: deps
 	$(MAKE) $(FUZZ:%=$(O)/fuzz/fuzz-%)
 	@tests/fuzz/grow.sh $(O)/fuzz $(FUZZ_TIME) $(FUZZ)
 
+# The build and the whole suite on Debian 13 "trixie" (libstrophe 0.14,
+# Prosody 13, OpenSSL 3.5), in a debootstrapped chroot kept at
+# DEBIAN13_ROOT (default /var/tmp/xmpp-tools-trixie) for the next run;
+# needs root (tests/debian13.sh). Only some files:
+# make check-debian13 DEBIAN13_TESTS=tests/40-connection.bats
+check-debian13:
+	@tests/debian13.sh $(DEBIAN13_TESTS)
+
 demo: deps all
 	@tests/demo.sh $(O)
 
@@ -165,7 +173,7 @@ uninstall:
 		$(FISHCOMMON:%=$(DESTDIR)$(FISHFUNCDIR)/%)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-debian13
 
-.PHONY: all deps check check-sanitize check-valgrind mutate fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
+.PHONY: all deps check check-sanitize check-valgrind check-debian13 mutate fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)

@@ -1,11 +1,16 @@
 #!/bin/sh
-# tests/deps.sh install|check - the Debian packages xmpp-tools needs to build,
-# test, fuzz (clang and its libFuzzer runtime) and demo. As root, installs
-# what is missing; otherwise prints the apt-get line to run and fails.
+# tests/deps.sh install|check [debian13] - the Debian packages xmpp-tools
+# needs to build, test (iproute2: ss, to find free ports; zsh and fish, to
+# check their completions), fuzz (clang and its libFuzzer runtime) and
+# demo. With "debian13", instead, what tests/debian13.sh needs on the host
+# (debootstrap: the rest it installs in its Debian 13 chroot, with this
+# script run there without it). As root, installs what is missing;
+# otherwise prints the apt-get line to run and fails.
 PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
 libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl time
-python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils
-clang libclang-rt-dev zsh fish"
+python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils iproute2
+zsh fish clang libclang-rt-dev"
+[ "$2" = debian13 ] && PKGS="debootstrap"
 
 missing=
 for p in $PKGS; do
