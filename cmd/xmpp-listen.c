@@ -238,22 +238,6 @@ print_text(xmpp_stanza_t *st, const struct xt_json_opts *o)
 	free(type);
 }
 
-/* The command starts as it would from a shell: none of the signals we
- * ignore (SIGPIPE, see xt_init) ignored, none blocked, and the user's own
- * trust settings, not those xt_trust_setup made for us. */
-static void
-child_defaults(void)
-{
-	sigset_t none;
-	int sig;
-
-	for (sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	xt_restore_user_env();
-}
-
 /* --exec: the JSON goes to CMD's standard input; CMD runs to its end before
  * the next stanza, so a bot sees messages in order. CMD is the user's own
  * text: no part of a message is ever put into a command line, and the
@@ -262,23 +246,13 @@ child_defaults(void)
 static void
 run_exec(const struct listen *l, const char *json, const char *from, const char *type)
 {
+	const char *const env[] = { "XMPP_FROM", from, "XMPP_TYPE", type, NULL };
 	int fds[2], status;
 	pid_t pid;
 
-	if (pipe(fds) != 0 || (pid = fork()) < 0) {
+	if (pipe(fds) != 0 || (pid = xt_spawn_shell(l->exec, fds[0], 0, env)) < 0) {
 		xt_error(XT_EOS, "--exec: cannot start '%s': %s", l->exec, strerror(errno));
 		return;
-	}
-	if (pid == 0) {
-		dup2(fds[0], 0);
-		/* nothing of ours but stdout and stderr: not the server's
-		 * socket, nor any file the account came from */
-		closefrom(3);
-		child_defaults();
-		setenv("XMPP_FROM", from, 1);
-		setenv("XMPP_TYPE", type, 1);
-		execl("/bin/sh", "sh", "-c", l->exec, (char *)NULL);
-		_exit(127);
 	}
 	close(fds[0]);
 	if (write(fds[1], json, strlen(json)) < 0 || write(fds[1], "\n", 1) < 0) {

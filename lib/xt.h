@@ -49,8 +49,20 @@ enum xt_exit {
 extern const char *xt_progname;
 extern int xt_quiet;   /* -q: only errors */
 extern int xt_verbose; /* -v: the XML stream on stderr */
-/* Sets the program name used in messages and ignores SIGPIPE. */
+/* Sets the program name used in messages, ignores SIGPIPE and hardens the
+ * process (xt_harden). */
 void xt_init(const char *argv0);
+/* No core files, and /proc/PID/mem, environ and the like closed to other
+ * processes of the same user: they would show the password. */
+void xt_harden(void);
+/* After fork, before exec: undoes what xt_init and xt_trust_setup did to
+ * us (ignored signals, the mask, the core limit, the trust variables), so
+ * that a command starts as it would from a shell. */
+void xt_child_defaults(void);
+/* Starts /bin/sh -c cmd with fd as its descriptor to (0 or 1), no other
+ * of ours open above 2, xt_child_defaults, and env's NAME, VALUE pairs
+ * (NULL-terminated, or NULL) set; returns its pid, or -1 (errno set). */
+pid_t xt_spawn_shell(const char *cmd, int fd, int to, const char *const *env);
 /* Prints "prog: message" on stderr; returns code. */
 int xt_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -755,6 +767,8 @@ struct xt_lines {
 	int skipping;         /* dropping the rest of a too long line */
 };
 #define XT_MAX_LINE (1024 * 1024)
+/* A password's first line is shorter than this. */
+#define XT_MAX_SECRET 4096
 /* Reads what fd has (one read); returns 0, or -1 on a read error. */
 int xt_lines_fill(struct xt_lines *l);
 /* Returns the next complete line (NUL-terminated in place, without the
@@ -771,10 +785,12 @@ long xt_read_all(int fd, char **out);
 /* The same, but reads no more than max bytes and one: returns -2 (nothing
  * in *out) when fd holds more than max, so that memory stays bounded. */
 long xt_read_at_most(int fd, size_t max, char **out);
-/* Reads the first line of a file into a malloc'd string without the newline;
- * NULL with errno on failure. */
+/* Reads the first line of a file into a malloc'd string without the newline
+ * (shorter than XT_MAX_SECRET, else EFBIG), wiping what it read; NULL with
+ * errno on failure. */
 char *xt_read_line_file(const char *path);
-/* Runs cmd with sh -c and returns its first line of output, or NULL. */
+/* Runs cmd with sh -c, as a shell would (xt_spawn_shell), and returns its
+ * first line of output (as xt_read_line_file), or NULL. */
 char *xt_read_line_cmd(const char *cmd);
 /* Wipes and frees a secret. */
 void xt_free_secret(char *s);

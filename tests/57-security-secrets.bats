@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# Security: where the password could be read besides the tool's own use of
+# it. /proc/PID/environ, core files and /proc/PID/mem; the commands the
+# tools start (--password-cmd, --exec); -v's copy of the stream; and files
+# another user could have written: a config whose password-cmd would run
+# as us, a password file or directory someone else controls.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load helpers
+	me=$(new_account alice) you=$(new_account bob)
+	pw=pw-${me%@*}
+	out=$BATS_TEST_TMPDIR/out
+	cfg=$XDG_CONFIG_HOME/xmpp-tools/config
+	LISTEN_PID=
+	# the signal test compares what --password-cmd gets with a shell's
+	unset SSL_CERT_FILE SSL_CERT_DIR
+}
+
+teardown() {
+	stop_listener
+}
+
+# send ARGS...: xmpp-send as $me.
+send() {
+	as "$me" xmpp-send "${server_opts[@]}" "$@"
+}
+
+# private FILE: writes standard input to FILE with mode 600, its directory
+# made as mkdir -p makes it (mode 755 under umask 022).
+private() {
+	mkdir -p "$(dirname "$1")"
+	cat >"$1"
+	chmod 600 "$1"
+}
+
+# expect GOT WANT: GOT is WANT, else both are shown.
+expect() {
+	if [ "$1" != "$2" ]; then
+		printf 'expected: %q\n     got: %q\n' "$2" "$1" >&2
+		return 1
+	fi
+}
+
+# ignored_and_blocked FILE: FILE's SigIgn and SigBlk lines (from
+# /proc/PID/status) as "SigBlk: N SigIgn: N ", signals 1-31 only: 32 and
+# 33 are glibc's own and stay as whoever started the test had them.
+ignored_and_blocked() {
+	local name mask got=
+	while read -r name mask; do
+		got+="$name $((0x$mask & 0x7fffffff)) "
+	done < <(grep -e SigIgn -e SigBlk "$1")
+	echo "$got"
+}
+
+@test "--password-cmd starts with default signals and the user's core limit, as from a shell" {
+	cd "$BATS_TEST_TMPDIR"
+	ulimit -c 1234
+	run -0 --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" --password-cmd \
+		"cat /proc/self/status >status; bash -c 'trap -p PIPE' >trap; grep '^Max core' /proc/self/limits >core; echo $pw" \
+		-m hello "$you"
+	expect "$(ignored_and_blocked status)" "SigBlk: 0 SigIgn: 0 "
+	expect "$(cat trap)" ""
+	# bash counts KiB: 1234 KiB, in bytes
+	[[ $(cat core) =~ ^Max\ core\ file\ size\ +1263616\  ]]
+}
+
+@test "--password-cmd may print more than a pipe holds after the password" {
+	run -0 --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
+		--password-cmd "echo $pw; head -c 300000 /dev/zero | tr '\\0' x" -m hello "$you"
+}
+
+@test "a tool writes no core file, and its /proc files are closed to the user's other processes" {
+	ulimit -c unlimited
+	# as another user than root, who may read any /proc file: the owner
+	# of /proc/PID/environ and mem is root once the process is not dumpable
+	cd /
+	run -78 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$XT_BIN/xmpp-send" --jid "$me" --password-cmd \
+		'stat -c "environ owner=%u" /proc/$PPID/environ >&2; grep "^Max core" /proc/$PPID/limits >&2; exit 1' \
+		-m hello "$you"
+	stderr_has "environ owner=0"
+	[[ $stderr =~ Max\ core\ file\ size\ +0\  ]]
+}
