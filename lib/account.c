@@ -406,16 +406,35 @@ check_trust_path(const char *path, const char *option, int dir)
 			"in the config file)", what, path, strerror(e), option, option + 2);
 }
 
+/* Returns a copy of XMPP_PASSWORD, or NULL, and takes it out of the
+ * environment: children (--exec, --password-cmd) do not inherit it, and
+ * its bytes in the block /proc/PID/environ shows are overwritten (unsetenv
+ * only drops the pointer to them). */
+static char *
+take_env_password(void)
+{
+	static const char name[] = "XMPP_PASSWORD=";
+	char **e, *pw = NULL;
+
+	for (e = environ; *e; e++) {
+		if (strncmp(*e, name, sizeof name - 1))
+			continue;
+		if (!pw)
+			pw = xt_strdup(*e + sizeof name - 1);
+		explicit_bzero(*e + sizeof name - 1, strlen(*e + sizeof name - 1));
+	}
+	unsetenv("XMPP_PASSWORD");
+	return pw;
+}
+
 int
 xt_account_resolve(struct xt_account *a)
 {
 	struct xt_config s = { 0 };
 	const char *env_jid = getenv("XMPP_JID"), *why;
-	char *env_pw = xt_strdup(getenv("XMPP_PASSWORD"));
+	char *env_pw = take_env_password();
 	int rc, applies = 0;
 
-	/* children (--exec, --password-cmd) must not inherit the password */
-	unsetenv("XMPP_PASSWORD");
 	if ((rc = load_config(a, &s)))
 		goto out;
 	if (!a->jid && env_jid && *env_jid)

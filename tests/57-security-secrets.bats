@@ -83,3 +83,20 @@ ignored_and_blocked() {
 	stderr_has "environ owner=0"
 	[[ $stderr =~ Max\ core\ file\ size\ +0\  ]]
 }
+
+@test "XMPP_PASSWORD is gone from a waiting tool's /proc/PID/environ" {
+	listen_bg "$you" "$out"
+	tr '\0' '\n' <"/proc/$LISTEN_PID/environ" >"$BATS_TEST_TMPDIR/environ"
+	# the block was read: the JID is there, not the password
+	grep -qx "XMPP_JID=$you" "$BATS_TEST_TMPDIR/environ"
+	run -1 grep -a "pw-${you%@*}" "$BATS_TEST_TMPDIR/environ"
+}
+
+@test "an --exec command cannot read XMPP_PASSWORD from its parent's /proc/PID/environ" {
+	send -m hi "$you"
+	cd "$BATS_TEST_TMPDIR"
+	run -0 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" --count 1 --timeout 10 \
+		--exec 'cat >/dev/null; tr "\0" "\n" </proc/$PPID/environ >environ'
+	grep -qx "XMPP_JID=$you" environ
+	run -1 grep -a "pw-${you%@*}" environ
+}
