@@ -104,8 +104,28 @@ xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
 	return code;
 }
 
+/* Prints xml with the text of every <password> element (a room's, XEP-0045)
+ * cut out. Text and attribute values are escaped: a "<password" in the
+ * log is an element. */
+static void
+print_without_passwords(const char *xml)
+{
+	const char *p = xml, *open, *gt, *close;
+
+	while ((open = strstr(p, "<password"))) {
+		open += 9;
+		gt = strchr(" >", *open) && *open ? strchr(open, '>') : NULL;
+		close = gt && gt[-1] != '/' ? strstr(gt, "</password>") : NULL;
+		fprintf(stderr, "%.*s%s", (int)((close ? gt + 1 : open) - p), p,
+			close ? "[redacted]" : "");
+		p = close ? close : open;
+	}
+	fprintf(stderr, "%s\n", p);
+}
+
 /* -v shows the stream; SASL payloads carry the password (PLAIN) or what
- * could attack it offline (SCRAM), so they are cut out. */
+ * could attack it offline (SCRAM), so they are cut out, as are room
+ * passwords. */
 static void
 print_redacted(const char *dir, const char *xml)
 {
@@ -121,7 +141,8 @@ print_redacted(const char *dir, const char *xml)
 			return;
 		}
 	}
-	fprintf(stderr, "%s %s\n", dir, xml);
+	fprintf(stderr, "%s ", dir);
+	print_without_passwords(xml);
 }
 
 /* --pin: the server's public key must be the pinned one, whoever signed

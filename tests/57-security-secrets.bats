@@ -100,3 +100,11 @@ ignored_and_blocked() {
 	grep -qx "XMPP_JID=$you" environ
 	run -1 grep -a "pw-${you%@*}" environ
 }
+
+@test "-v shows a room password from --muc-password-file redacted, as SASL" {
+	echo "room-secret-4711" | private "$HOME/roompw"
+	run -0 --separate-stderr send -v --muc "lockedt${BATS_SUITE_TEST_NUMBER}r$RANDOM@rooms.example.test" \
+		--muc-password-file "$HOME/roompw" -m hello
+	[[ $stderr == *"<password>[redacted]</password>"* ]]
+	[[ $stderr != *room-secret-4711* ]]
+}
