@@ -158,8 +158,10 @@ struct xt_account {
 int xt_account_resolve(struct xt_account *a);
 /* Wipes the password and frees every field. */
 void xt_account_free(struct xt_account *a);
-/* Returns 0 when path is private to its owner; else prints how to fix it and
- * returns XT_ECONFIG. what names the file's role ("config file"). */
+/* Returns 0 when path is private to its owner, who is us or root, and no
+ * directory on the way to it from $HOME (else from /) is another user's or
+ * writable by others; else prints what and how to fix it and returns
+ * XT_ECONFIG. what names the file's role ("config file"). */
 int xt_check_private(const char *path, const char *what);
 /* What one config source (ours or go-sendxmpp's) says about an account. */
 struct xt_config {

@@ -108,3 +108,88 @@ ignored_and_blocked() {
 	[[ $stderr == *"<password>[redacted]</password>"* ]]
 	[[ $stderr != *room-secret-4711* ]]
 }
+
+# config_for JID: writes a config for JID with a password-cmd that leaves
+# a file "ran" behind when it runs.
+config_for() {
+	private "$cfg" <<-EOF
+	[work]
+	jid = $1
+	password-cmd = touch $BATS_TEST_TMPDIR/ran; echo pw-${1%@*}
+	EOF
+}
+
+@test "a config file another user owns is refused (78) and its password-cmd does not run" {
+	config_for "$me"
+	chown nobody "$cfg"
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	one_error_line
+	stderr_has "config file $cfg belongs to nobody, not to you"
+	stderr_has "(run: chown root $cfg, or use a file of your own)"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "a config file in a directory others can write is refused (78), saying chmod go-w" {
+	config_for "$me"
+	chmod 777 "$XDG_CONFIG_HOME/xmpp-tools"
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	one_error_line
+	stderr_has "its directory $XDG_CONFIG_HOME/xmpp-tools is writable by group or others (mode 777)"
+	stderr_has "(run: chmod go-w $XDG_CONFIG_HOME/xmpp-tools)"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "a group-writable directory higher up, up to \$HOME, is refused too" {
+	config_for "$me"
+	chmod 775 "$XDG_CONFIG_HOME"
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	stderr_has "its directory $XDG_CONFIG_HOME is writable by group or others (mode 775)"
+	chmod 755 "$XDG_CONFIG_HOME"
+	chmod 770 "$HOME"
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	stderr_has "its directory $HOME is writable by group or others (mode 770)"
+}
+
+@test "a config reached through a link in a directory others can write is refused" {
+	private "$HOME/real/config" <<<"[work]"
+	mkdir -m 777 "$HOME/open"
+	ln -s "$HOME/real/config" "$HOME/open/config"
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --config "$HOME/open/config" \
+		--account work -m hi "$you"
+	stderr_has "its directory $HOME/open is writable by group or others"
+}
+
+@test "a password file another user owns, or in their directory, is refused (78)" {
+	echo "$pw" | private "$HOME/pw"
+	chown nobody "$HOME/pw"
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
+		--password-file "$HOME/pw" -m hi "$you"
+	one_error_line
+	stderr_has "password file $HOME/pw belongs to nobody, not to you"
+	echo "$pw" | private "$HOME/theirs/pw"
+	chown nobody "$HOME/theirs"
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
+		--password-file "$HOME/theirs/pw" -m hi "$you"
+	one_error_line
+	stderr_has "password file $HOME/theirs/pw: its directory $HOME/theirs belongs to nobody"
+	stderr_has "(run: chown root $HOME/theirs)"
+}
+
+@test "a private layout works: config and password file under \$HOME, a password file in /tmp" {
+	private "$cfg" <<-EOF
+	[work]
+	jid = $me
+	password-file = ~/.secrets/xmpp
+	EOF
+	echo "$pw" | private "$HOME/.secrets/xmpp"
+	chmod 700 "$HOME/.secrets"
+	run -0 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	# /tmp is writable by all, but sticky and root's: no one can swap our file
+	local tmp
+	tmp=$(mktemp /tmp/xt-pw.XXXXXX)
+	echo "$pw" >"$tmp"
+	run --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
+		--password-file "$tmp" -m hi "$you"
+	rm -f "$tmp"
+	[ "$status" -eq 0 ]
+}
