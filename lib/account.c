@@ -581,6 +581,9 @@ xt_account_resolve(struct xt_account *a)
 		rc = xt_error(XT_ECONFIG, "account JID '%s': %s", a->jid, why);
 	else
 		rc = resolve_password(a, &s, applies, env_pw);
+	/* kept for the run: needed again on every reconnect */
+	if (rc == 0)
+		a->password = xt_secret_keep(a->password);
 out:
 	xt_config_free(&s);
 	xt_free_secret(env_pw);
@@ -591,7 +594,7 @@ void
 xt_account_free(struct xt_account *a)
 {
 	free(a->jid);
-	xt_free_secret(a->password);
+	xt_secret_drop(a->password);
 	free(a->host);
 	free(a->cafile);
 	free(a->capath);

@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "xt.h"
@@ -134,6 +136,50 @@ xt_read_line_cmd(const char *cmd)
 		return NULL;
 	}
 	return line;
+}
+
+/* xt_secret_keep's memory: its size, then the secret. */
+struct kept {
+	size_t size;
+	char secret[];
+};
+
+char *
+xt_secret_keep(char *s)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, size;
+	struct kept *k;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	size = (sizeof *k + len + 1 + page - 1) / page * page;
+	k = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (k == MAP_FAILED)
+		xt_die(XT_EOS, "out of memory");
+	/* each is best effort: never swapped (mlock fails past
+	 * RLIMIT_MEMLOCK), in no core file, and zeros in a forked child */
+	(void)mlock(k, size);
+	(void)madvise(k, size, MADV_DONTDUMP);
+	(void)madvise(k, size, MADV_WIPEONFORK);
+	k->size = size;
+	memcpy(k->secret, s, len + 1);
+	xt_free_secret(s);
+	return k->secret;
+}
+
+void
+xt_secret_drop(char *secret)
+{
+	struct kept *k;
+	size_t size;
+
+	if (!secret)
+		return;
+	k = (struct kept *)(secret - offsetof(struct kept, secret));
+	size = k->size;
+	explicit_bzero(k, size);
+	munmap(k, size);
 }
 
 void

@@ -129,7 +129,7 @@ long xt_parse_number(const char *s, long max);
 /* account.c: who we are and how to reach the server. */
 struct xt_account {
 	char *jid;        /* bare or full JID */
-	char *password;   /* wiped and freed by xt_account_free */
+	char *password;   /* in xt_secret_keep's memory; xt_account_free drops it */
 	char *host;       /* --server host, or NULL for DNS SRV */
 	unsigned short port;
 	char *cafile;
@@ -794,6 +794,12 @@ char *xt_read_line_file(const char *path);
 /* Runs cmd with sh -c, as a shell would (xt_spawn_shell), and returns its
  * first line of output (as xt_read_line_file), or NULL. */
 char *xt_read_line_cmd(const char *cmd);
+/* Moves secret s (malloc'd, then wiped and freed) into memory of its own,
+ * locked where the limits allow, left out of core files and zeroed in
+ * forked children; returns it, for xt_secret_drop. */
+char *xt_secret_keep(char *s);
+/* Wipes and unmaps what xt_secret_keep returned. */
+void xt_secret_drop(char *k);
 /* Wipes and frees a secret. */
 void xt_free_secret(char *s);
 

@@ -193,3 +193,24 @@ config_for() {
 	rm -f "$tmp"
 	[ "$status" -eq 0 ]
 }
+
+# vmflags PID RANGE: the VmFlags of PID's mapping RANGE (from memscan.py).
+vmflags() {
+	sed -n "/^$2 /,/^VmFlags:/p" "/proc/$1/smaps" | sed -n 's/^VmFlags: //p'
+}
+
+@test "once logged in, no copy of the password is left in memory, libstrophe's included" {
+	listen_bg "$you" "$out"
+	run -0 "$BATS_TEST_DIRNAME/tools/memscan.py" "$LISTEN_PID" "pw-${you%@*}"
+	expect "$output" ""
+}
+
+@test "--reconnect keeps one copy of the password, locked, out of core files and forks" {
+	listen_bg "$you" "$out" --reconnect
+	run -0 "$BATS_TEST_DIRNAME/tools/memscan.py" "$LISTEN_PID" "pw-${you%@*}"
+	expect "${#lines[@]}" 1
+	local flags
+	flags=" $(vmflags "$LISTEN_PID" "${lines[0]}") "
+	echo "VmFlags:$flags"
+	[[ $flags == *" lo "* && $flags == *" dd "* && $flags == *" wf "* ]]
+}
