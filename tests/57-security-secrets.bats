@@ -119,10 +119,23 @@ config_for() {
 	EOF
 }
 
+# as_work: xmpp-send with the config's account [work], to $you.
+as_work() {
+	xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+}
+
+# refused_password_file FILE: xmpp-send with --password-file FILE exits 78
+# with one line on stderr.
+refused_password_file() {
+	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
+		--password-file "$1" -m hi "$you"
+	one_error_line
+}
+
 @test "a config file another user owns is refused (78) and its password-cmd does not run" {
 	config_for "$me"
 	chown nobody "$cfg"
-	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	run -78 --separate-stderr as_work
 	one_error_line
 	stderr_has "config file $cfg belongs to nobody, not to you"
 	stderr_has "(run: chown root $cfg, or use a file of your own)"
@@ -132,7 +145,7 @@ config_for() {
 @test "a config file in a directory others can write is refused (78), saying chmod go-w" {
 	config_for "$me"
 	chmod 777 "$XDG_CONFIG_HOME/xmpp-tools"
-	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	run -78 --separate-stderr as_work
 	one_error_line
 	stderr_has "its directory $XDG_CONFIG_HOME/xmpp-tools is writable by group or others (mode 777)"
 	stderr_has "(run: chmod go-w $XDG_CONFIG_HOME/xmpp-tools)"
@@ -142,11 +155,11 @@ config_for() {
 @test "a group-writable directory higher up, up to \$HOME, is refused too" {
 	config_for "$me"
 	chmod 775 "$XDG_CONFIG_HOME"
-	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	run -78 --separate-stderr as_work
 	stderr_has "its directory $XDG_CONFIG_HOME is writable by group or others (mode 775)"
 	chmod 755 "$XDG_CONFIG_HOME"
 	chmod 770 "$HOME"
-	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	run -78 --separate-stderr as_work
 	stderr_has "its directory $HOME is writable by group or others (mode 770)"
 }
 
@@ -162,15 +175,11 @@ config_for() {
 @test "a password file another user owns, or in their directory, is refused (78)" {
 	echo "$pw" | private "$HOME/pw"
 	chown nobody "$HOME/pw"
-	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
-		--password-file "$HOME/pw" -m hi "$you"
-	one_error_line
+	refused_password_file "$HOME/pw"
 	stderr_has "password file $HOME/pw belongs to nobody, not to you"
 	echo "$pw" | private "$HOME/theirs/pw"
 	chown nobody "$HOME/theirs"
-	run -78 --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" \
-		--password-file "$HOME/theirs/pw" -m hi "$you"
-	one_error_line
+	refused_password_file "$HOME/theirs/pw"
 	stderr_has "password file $HOME/theirs/pw: its directory $HOME/theirs belongs to nobody"
 	stderr_has "(run: chown root $HOME/theirs)"
 }
@@ -183,7 +192,7 @@ config_for() {
 	EOF
 	echo "$pw" | private "$HOME/.secrets/xmpp"
 	chmod 700 "$HOME/.secrets"
-	run -0 --separate-stderr xmpp-send "${server_opts[@]}" --account work -m hi "$you"
+	run -0 --separate-stderr as_work
 	# /tmp is writable by all, but sticky and root's: no one can swap our file
 	local tmp
 	tmp=$(mktemp /tmp/xt-pw.XXXXXX)
