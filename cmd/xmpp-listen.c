@@ -266,46 +266,10 @@ print_text(xmpp_stanza_t *st, const struct xt_json_opts *o)
 	free(type);
 }
 
-/* The command starts as it would from a shell: none of the signals we
- * ignore (SIGPIPE, see xt_init) ignored, none blocked. (Its environment is
- * the user's: trust never goes through it, see trust.c.) */
-static void
-child_defaults(void)
-{
-	sigset_t none;
-	int sig;
-
-	for (sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* What --exec's command is told of a message: checked by exec_refusal. */
 struct exec_env {
 	const char *from, *to, *type;
 };
-
-/* The command's environment: the message's addresses and type, and the
- * account in use, so that a reply with xmpp-send goes out from it
- * (XMPP_ACCOUNT beats XMPP_JID there; without a name, XMPP_JID alone
- * says which account: a config's first one may be another). */
-static void
-exec_setenv(const struct listen *l, const struct exec_env *e)
-{
-	char *bare = xt_jid_bare(e->from);
-
-	setenv("XMPP_FROM", e->from, 1);
-	setenv("XMPP_FROM_BARE", bare, 1);
-	setenv("XMPP_TO", e->to, 1);
-	setenv("XMPP_TYPE", e->type, 1);
-	setenv("XMPP_JID", l->self, 1);
-	if (l->conn.acct->name)
-		setenv("XMPP_ACCOUNT", l->conn.acct->name, 1);
-	else
-		unsetenv("XMPP_ACCOUNT");
-	free(bare);
-}
 
 /* --exec: the JSON goes to CMD's standard input; CMD runs to its end before
  * the next stanza, so a bot sees messages in order. CMD is the user's own
@@ -315,22 +279,24 @@ exec_setenv(const struct listen *l, const struct exec_env *e)
 static void
 run_exec(const struct listen *l, const char *json, const struct exec_env *e)
 {
+	/* the message's addresses and type, and the account in use, so that
+	 * a reply with xmpp-send goes out from it (XMPP_ACCOUNT beats
+	 * XMPP_JID there; without a name, XMPP_JID alone says which account:
+	 * a config's first one may be another) */
+	char *bare = xt_jid_bare(e->from);
+	const char *const env[] = {
+		"XMPP_FROM", e->from, "XMPP_FROM_BARE", bare, "XMPP_TO", e->to,
+		"XMPP_TYPE", e->type, "XMPP_JID", l->self,
+		"XMPP_ACCOUNT", l->conn.acct->name, NULL
+	};
 	int fds[2], status;
 	pid_t pid;
 
-	if (pipe(fds) != 0 || (pid = fork()) < 0) {
+	pid = pipe(fds) != 0 ? -1 : xt_spawn_shell(l->exec, fds[0], 0, env);
+	free(bare);
+	if (pid < 0) {
 		xt_error(XT_EOS, "--exec: cannot start '%s': %s", l->exec, strerror(errno));
 		return;
-	}
-	if (pid == 0) {
-		dup2(fds[0], 0);
-		/* nothing of ours but stdout and stderr: not the server's
-		 * socket, nor any file the account came from */
-		closefrom(3);
-		child_defaults();
-		exec_setenv(l, e);
-		execl("/bin/sh", "sh", "-c", l->exec, (char *)NULL);
-		_exit(127);
 	}
 	close(fds[0]);
 	if (write(fds[1], json, strlen(json)) < 0 || write(fds[1], "\n", 1) < 0) {

@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +26,117 @@ xt_config_free(struct xt_config *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* The name of uid, or its number, in buf. */
+static const char *
+user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, len, "%s", pw->pw_name);
+	else
+		snprintf(buf, len, "%u", (unsigned)uid);
+	return buf;
+}
+
+/* Whether st belongs to us or to root: no one else could have written it. */
+static int
+ours(const struct stat *st)
+{
+	return st->st_uid == getuid() || st->st_uid == 0;
+}
+
+/* The error for a file or directory another user owns: what, on path. */
+static int
+not_ours(const char *what, const char *path, const char *dir, const struct stat *st)
+{
+	char owner[64], me[64];
+
+	user_name(st->st_uid, owner, sizeof owner);
+	user_name(getuid(), me, sizeof me);
+	if (!dir)
+		return xt_error(XT_ECONFIG, "%s %s belongs to %s, not to you: they could have "
+				"written it (run: chown %s %s, or use a file of your own)",
+				what, path, owner, me, path);
+	return xt_error(XT_ECONFIG, "%s %s: its directory %s belongs to %s, not to you: "
+			"they could put a file of theirs in its place (run: chown %s %s)",
+			what, path, dir, owner, me, dir);
+}
+
+/* A directory on the way to path must be ours (or root's) and writable by
+ * no one else, but for a sticky one of root's such as /tmp: there, no one
+ * else can remove or rename what is ours. */
+static int
+check_dir(const char *dir, const char *path, const char *what)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return xt_error(XT_ECONFIG, "%s %s: directory %s: %s", what, path, dir,
+				strerror(errno));
+	if (!ours(&st))
+		return not_ours(what, path, dir, &st);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !((st.st_mode & S_ISVTX) && st.st_uid == 0))
+		return xt_error(XT_ECONFIG, "%s %s: its directory %s is writable by group or "
+				"others (mode %03o): they could put a file of theirs in its place "
+				"(run: chmod go-w %s)", what, path, dir,
+				(unsigned)(st.st_mode & 0777), dir);
+	return 0;
+}
+
+/* Checks each directory above the absolute path file, up to $HOME (home,
+ * or real_home, as the walk meets either) or else to /, as OpenSSH does
+ * for ~/.ssh. path is the name the user gave, for the messages. */
+static int
+check_dirs(const char *file, const char *path, const char *what, const char *home,
+	   const char *real_home)
+{
+	char *d = xt_strdup(file), *slash;
+	int rc = 0;
+
+	while (!rc && (slash = strrchr(d, '/'))) {
+		slash[slash == d] = '\0';
+		rc = check_dir(d, path, what);
+		if (!strcmp(d, "/") || (home && !strcmp(d, home)) ||
+		    (real_home && !strcmp(d, real_home)))
+			break;
+	}
+	free(d);
+	return rc;
+}
+
+/* path as an absolute name, as given (symbolic links kept). */
+static char *
+absolute(const char *path)
+{
+	char *cwd, *p;
+
+	if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
+		return xt_strdup(path);
+	p = xt_malloc(strlen(cwd) + strlen(path) + 2);
+	sprintf(p, "%s/%s", cwd, path);
+	free(cwd);
+	return p;
+}
+
+/* The directories on the way to path, both as the user named it (a
+ * symbolic link's own directory) and as it really is (its target's). */
+static int
+check_path(const char *path, const char *what)
+{
+	const char *home = getenv("HOME");
+	char *abs = absolute(path), *real = realpath(path, NULL);
+	char *real_home = home ? realpath(home, NULL) : NULL;
+	int rc = check_dirs(abs, path, what, home, real_home);
+
+	if (!rc && real && strcmp(real, abs))
+		rc = check_dirs(real, path, what, home, real_home);
+	free(abs);
+	free(real);
+	free(real_home);
+	return rc;
+}
+
 int
 xt_check_private(const char *path, const char *what)
 {
@@ -31,12 +144,14 @@ xt_check_private(const char *path, const char *what)
 
 	if (stat(path, &st) != 0)
 		return xt_error(XT_ECONFIG, "%s %s: %s", what, path, strerror(errno));
+	if (!ours(&st))
+		return not_ours(what, path, NULL, &st);
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
 		return xt_error(XT_ECONFIG,
 				"%s %s is open to group or others (mode %03o): "
 				"it may hold a password (run: chmod 600 %s)",
 				what, path, (unsigned)(st.st_mode & 0777), path);
-	return 0;
+	return check_path(path, what);
 }
 
 static char *
@@ -433,16 +548,35 @@ take_env_jid(struct xt_account *a, const struct xt_config *s, const char *named_
 	return 0;
 }
 
+/* Returns a copy of XMPP_PASSWORD, or NULL, and takes it out of the
+ * environment: children (--exec, --password-cmd) do not inherit it, and
+ * its bytes in the block /proc/PID/environ shows are overwritten (unsetenv
+ * only drops the pointer to them). */
+static char *
+take_env_password(void)
+{
+	static const char name[] = "XMPP_PASSWORD=";
+	char **e, *pw = NULL;
+
+	for (e = environ; *e; e++) {
+		if (strncmp(*e, name, sizeof name - 1))
+			continue;
+		if (!pw)
+			pw = xt_strdup(*e + sizeof name - 1);
+		explicit_bzero(*e + sizeof name - 1, strlen(*e + sizeof name - 1));
+	}
+	unsetenv("XMPP_PASSWORD");
+	return pw;
+}
+
 int
 xt_account_resolve(struct xt_account *a)
 {
 	struct xt_config s = { 0 };
 	const char *why, *named_by = take_name(a);
-	char *env_pw = xt_strdup(getenv("XMPP_PASSWORD"));
+	char *env_pw = take_env_password();
 	int rc, applies = 0;
 
-	/* children (--exec, --password-cmd) must not inherit the password */
-	unsetenv("XMPP_PASSWORD");
 	if ((rc = load_config(a, &s, named_by)))
 		goto out;
 	if (!take_env_jid(a, &s, named_by))
@@ -474,6 +608,9 @@ xt_account_resolve(struct xt_account *a)
 		rc = xt_error(XT_ECONFIG, "account JID '%s': %s", a->jid, why);
 	else
 		rc = resolve_password(a, &s, applies, env_pw);
+	/* kept for the run: needed again on every reconnect */
+	if (rc == 0)
+		a->password = xt_secret_keep(a->password);
 out:
 	xt_config_free(&s);
 	xt_free_secret(env_pw);
@@ -484,7 +621,7 @@ void
 xt_account_free(struct xt_account *a)
 {
 	free(a->jid);
-	xt_free_secret(a->password);
+	xt_secret_drop(a->password);
 	free(a->host);
 	free(a->cafile);
 	free(a->capath);

@@ -48,25 +48,36 @@ capped_alloc(size_t n, void *data)
 	return p;
 }
 
+/* Every block libstrophe frees is wiped first: it frees its copies of
+ * the password (its own, the SASL messages, the serialized <auth/>) and
+ * of every message without clearing them. */
 static void
 capped_free(void *p, void *data)
 {
+	size_t n;
+
 	(void)data;
-	if (p)
-		allocated -= malloc_usable_size(p);
+	if (!p)
+		return;
+	n = malloc_usable_size(p);
+	allocated -= n;
+	explicit_bzero(p, n);
 	free(p);
 }
 
+/* As realloc(3), but a block that moves is wiped where it was (a block
+ * asked to shrink stays as it is). */
 static void *
 capped_realloc(void *p, size_t n, void *data)
 {
 	size_t old = p ? malloc_usable_size(p) : 0;
 	void *q;
 
-	(void)data;
-	if ((q = realloc(p, n))) {
-		allocated -= old;
-		allocated += malloc_usable_size(q);
+	if (p && n <= old)
+		return p;
+	if ((q = capped_alloc(n, data)) && p) {
+		memcpy(q, p, old);
+		capped_free(p, data);
 	}
 	return q;
 }
@@ -103,8 +114,28 @@ xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
 	return code;
 }
 
+/* Prints xml with the text of every <password> element (a room's, XEP-0045)
+ * cut out. Text and attribute values are escaped: a "<password" in the
+ * log is an element. */
+static void
+print_without_passwords(const char *xml)
+{
+	const char *p = xml, *open, *gt, *close;
+
+	while ((open = strstr(p, "<password"))) {
+		open += 9;
+		gt = strchr(" >", *open) && *open ? strchr(open, '>') : NULL;
+		close = gt && gt[-1] != '/' ? strstr(gt, "</password>") : NULL;
+		fprintf(stderr, "%.*s%s", (int)((close ? gt + 1 : open) - p), p,
+			close ? "[redacted]" : "");
+		p = close ? close : open;
+	}
+	fprintf(stderr, "%s\n", p);
+}
+
 /* -v shows the stream; SASL payloads carry the password (PLAIN) or what
- * could attack it offline (SCRAM), so they are cut out. */
+ * could attack it offline (SCRAM), so they are cut out, as are room
+ * passwords. */
 static void
 print_redacted(const char *dir, const char *xml)
 {
@@ -120,7 +151,8 @@ print_redacted(const char *dir, const char *xml)
 			return;
 		}
 	}
-	fprintf(stderr, "%s %s\n", dir, xml);
+	fprintf(stderr, "%s ", dir);
+	print_without_passwords(xml);
 }
 
 /* --pin: the server's public key must be the pinned one, whoever signed
@@ -801,6 +833,10 @@ open_session(struct xt_conn *c)
 	}
 	if (c->state != XT_CONN_ONLINE)
 		return c->error ? c->error : XT_EUNAVAILABLE;
+	/* libstrophe needs the password only to log in (XEP-0198 resumption
+	 * is ours, not its); its copy goes, wiped by capped_free. A new
+	 * session gets it again from a->password. */
+	xmpp_conn_set_pass(c->xc, "");
 	c->last_rx = xt_now_ms();
 	if (c->sm_offered) {
 		/* counted from here on; <r/> may follow at once, as the server

@@ -19,6 +19,7 @@ xt_init(const char *argv0)
 	/* libstrophe writes with send(2)/SSL_write without MSG_NOSIGNAL: a
 	 * write after the server closed the socket would kill us silently. */
 	signal(SIGPIPE, SIG_IGN);
+	xt_harden();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 

@@ -1,9 +1,13 @@
 /* io.c - reading files, commands and secrets */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "xt.h"
 
@@ -46,53 +50,136 @@ xt_read_all(int fd, char **out)
 	return xt_read_at_most(fd, LONG_MAX - 1, out);
 }
 
-static char *
-first_line(FILE *f)
+/* read(2), again when a signal cut it short. */
+static ssize_t
+read_some(int fd, char *buf, size_t len)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n = getline(&line, &cap, f);
+	ssize_t n;
 
-	if (n < 0) {
-		free(line);
-		return NULL;
+	while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
+		;
+	return n;
+}
+
+/* Reads fd to its end (the rest of a command's output must not fill the
+ * pipe and fail the command) and returns its first line, without "\r\n",
+ * as a new string; NULL with errno set on failure: EFBIG for a first line
+ * of XT_MAX_SECRET bytes or more, ENODATA when fd had nothing at all. No
+ * stdio: its buffer would keep a copy of the password after fclose; what
+ * is read here is wiped. */
+static char *
+secret_line(int fd)
+{
+	char buf[XT_MAX_SECRET], *nl = NULL, *line = NULL;
+	size_t len = 0;
+	ssize_t n = 0;
+	int err;
+
+	while (!nl && len < sizeof buf && (n = read_some(fd, buf + len, sizeof buf - len)) > 0) {
+		nl = memchr(buf + len, '\n', (size_t)n);
+		len += (size_t)n;
 	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
+	err = n < 0 ? errno : !nl && len == sizeof buf ? EFBIG : len == 0 ? ENODATA : 0;
+	if (!err) {
+		len = nl ? (size_t)(nl - buf) : len;
+		while (len > 0 && buf[len - 1] == '\r')
+			len--;
+		line = xt_malloc(len + 1);
+		memcpy(line, buf, len);
+		line[len] = '\0';
+	}
+	while (n > 0)
+		n = read_some(fd, buf, sizeof buf);
+	explicit_bzero(buf, sizeof buf);
+	errno = err;
 	return line;
 }
 
 char *
 xt_read_line_file(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 	char *line;
 
-	if (!f)
+	if (fd < 0)
 		return NULL;
-	line = first_line(f);
-	if (!line && !ferror(f))
+	/* an empty file is an empty password; the server will say so */
+	if (!(line = secret_line(fd)) && errno == ENODATA)
 		line = xt_strdup("");
-	fclose(f);
+	e = errno;
+	close(fd);
+	errno = e;
 	return line;
 }
 
 char *
 xt_read_line_cmd(const char *cmd)
 {
-	FILE *p = popen(cmd, "r");
+	int fds[2], status;
 	char *line;
-	int status;
+	pid_t pid;
 
-	if (!p)
+	if (pipe(fds) != 0)
 		return NULL;
-	line = first_line(p);
-	status = pclose(p);
-	if (status != 0) {
+	if ((pid = xt_spawn_shell(cmd, fds[1], 1, NULL)) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	close(fds[1]);
+	line = secret_line(fds[0]);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		xt_free_secret(line);
 		return NULL;
 	}
 	return line;
+}
+
+/* xt_secret_keep's memory: its size, then the secret. */
+struct kept {
+	size_t size;
+	char secret[];
+};
+
+char *
+xt_secret_keep(char *s)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, size;
+	struct kept *k;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	size = (sizeof *k + len + 1 + page - 1) / page * page;
+	k = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (k == MAP_FAILED)
+		xt_die(XT_EOS, "out of memory");
+	/* each is best effort: never swapped (mlock fails past
+	 * RLIMIT_MEMLOCK), in no core file, and zeros in a forked child */
+	(void)mlock(k, size);
+	(void)madvise(k, size, MADV_DONTDUMP);
+	(void)madvise(k, size, MADV_WIPEONFORK);
+	k->size = size;
+	memcpy(k->secret, s, len + 1);
+	xt_free_secret(s);
+	return k->secret;
+}
+
+void
+xt_secret_drop(char *secret)
+{
+	struct kept *k;
+	size_t size;
+
+	if (!secret)
+		return;
+	k = (struct kept *)(secret - offsetof(struct kept, secret));
+	size = k->size;
+	explicit_bzero(k, size);
+	munmap(k, size);
 }
 
 void

@@ -49,8 +49,21 @@ enum xt_exit {
 extern const char *xt_progname;
 extern int xt_quiet;   /* -q: only errors */
 extern int xt_verbose; /* -v: the XML stream on stderr */
-/* Sets the program name used in messages and ignores SIGPIPE. */
+/* Sets the program name used in messages, ignores SIGPIPE and hardens the
+ * process (xt_harden). */
 void xt_init(const char *argv0);
+/* No core files, and /proc/PID/mem, environ and the like closed to other
+ * processes of the same user: they would show the password. */
+void xt_harden(void);
+/* After fork, before exec: undoes what xt_init did to us (ignored
+ * signals, the mask, the core limit), so that a command starts as it
+ * would from a shell. */
+void xt_child_defaults(void);
+/* Starts /bin/sh -c cmd with fd as its descriptor to (0 or 1), no other
+ * of ours open above 2, xt_child_defaults, and env's NAME, VALUE pairs
+ * (NULL-terminated, or NULL) set, a NULL VALUE unsetting NAME; returns
+ * its pid, or -1 (errno set). */
+pid_t xt_spawn_shell(const char *cmd, int fd, int to, const char *const *env);
 /* Prints "prog: message" on stderr; returns code. */
 int xt_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -120,7 +133,7 @@ int xt_parse_priority(const char *s, int *prio);
 /* account.c: who we are and how to reach the server. */
 struct xt_account {
 	char *jid;        /* bare or full JID */
-	char *password;   /* wiped and freed by xt_account_free */
+	char *password;   /* in xt_secret_keep's memory; xt_account_free drops it */
 	char *host;       /* --server host, or NULL for DNS SRV */
 	unsigned short port;
 	char *cafile;
@@ -149,8 +162,10 @@ struct xt_account {
 int xt_account_resolve(struct xt_account *a);
 /* Wipes the password and frees every field. */
 void xt_account_free(struct xt_account *a);
-/* Returns 0 when path is private to its owner; else prints how to fix it and
- * returns XT_ECONFIG. what names the file's role ("config file"). */
+/* Returns 0 when path is private to its owner, who is us or root, and no
+ * directory on the way to it from $HOME (else from /) is another user's or
+ * writable by others; else prints what and how to fix it and returns
+ * XT_ECONFIG. what names the file's role ("config file"). */
 int xt_check_private(const char *path, const char *what);
 /* What one config source (ours or go-sendxmpp's) says about an account. */
 struct xt_config {
@@ -784,6 +799,8 @@ struct xt_lines {
 	int skipping;         /* dropping the rest of a too long line */
 };
 #define XT_MAX_LINE (1024 * 1024)
+/* A password's first line is shorter than this. */
+#define XT_MAX_SECRET 4096
 /* Reads what fd has (one read); returns 0, or -1 on a read error. */
 int xt_lines_fill(struct xt_lines *l);
 /* Returns the next complete line (NUL-terminated in place, without the
@@ -800,11 +817,19 @@ long xt_read_all(int fd, char **out);
 /* The same, but reads no more than max bytes and one: returns -2 (nothing
  * in *out) when fd holds more than max, so that memory stays bounded. */
 long xt_read_at_most(int fd, size_t max, char **out);
-/* Reads the first line of a file into a malloc'd string without the newline;
- * NULL with errno on failure. */
+/* Reads the first line of a file into a malloc'd string without the newline
+ * (shorter than XT_MAX_SECRET, else EFBIG), wiping what it read; NULL with
+ * errno on failure. */
 char *xt_read_line_file(const char *path);
-/* Runs cmd with sh -c and returns its first line of output, or NULL. */
+/* Runs cmd with sh -c, as a shell would (xt_spawn_shell), and returns its
+ * first line of output (as xt_read_line_file), or NULL. */
 char *xt_read_line_cmd(const char *cmd);
+/* Moves secret s (malloc'd, then wiped and freed) into memory of its own,
+ * locked where the limits allow, left out of core files and zeroed in
+ * forked children; returns it, for xt_secret_drop. */
+char *xt_secret_keep(char *s);
+/* Wipes and unmaps what xt_secret_keep returned. */
+void xt_secret_drop(char *k);
 /* Wipes and frees a secret. */
 void xt_free_secret(char *s);
 
