@@ -95,7 +95,7 @@ ignored_and_blocked() {
 @test "an --exec command cannot read XMPP_PASSWORD from its parent's /proc/PID/environ" {
 	send -m hi "$you"
 	cd "$BATS_TEST_TMPDIR"
-	run -0 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" --count 1 --timeout 10 \
+	run -0 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" --offline --count 1 --timeout 10 \
 		--exec 'cat >/dev/null; tr "\0" "\n" </proc/$PPID/environ >environ'
 	grep -qx "XMPP_JID=$you" environ
 	run -1 grep -a "pw-${you%@*}" environ
