@@ -311,6 +311,78 @@ note_tls_reason(struct xt_conn *c, const char *msg)
 		snprintf(c->tls_reason, sizeof c->tls_reason, "%s", reason + 1);
 }
 
+/* Keeps the first cause of a connection's end: later lines describe the
+ * teardown, not the reason. */
+static void
+note_loss(struct xt_conn *c, const char *why)
+{
+	if (!c->lost[0])
+		snprintf(c->lost, sizeof c->lost, "%s", why);
+}
+
+/* An errno a read or write ended with; EPIPE (and none at all, an end of
+ * file) mean the other end closed. */
+static void
+note_errno_loss(struct xt_conn *c, int err)
+{
+	note_loss(c, err && err != EPIPE ? strerror(err) : "the server closed the connection");
+}
+
+/* libstrophe's "error=SSL_ERROR_SYSCALL(5) errno=104 lasterror=0": a TLS
+ * read or write failed for good. The number libstrophe later hands to the
+ * connection handler is this SSL_get_error code, not an errno (1, SSL_ERROR_SSL,
+ * read as errno is "Operation not permitted"); and the errno logged is
+ * stale unless the code is SSL_ERROR_SYSCALL. The socket's own pending
+ * error (SO_ERROR) beats both. */
+static void
+note_tls_failure(struct xt_conn *c, const char *msg)
+{
+	const char *p = strchr(msg, '(');
+	int code, err, so = 0;
+	socklen_t len = sizeof so;
+
+	if (!p || sscanf(p, "(%d) errno=%d", &code, &err) != 2)
+		return;
+	if (c->sock >= 0 && getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &so, &len) == 0 && so)
+		note_errno_loss(c, so);
+	else if (code == SSL_ERROR_SYSCALL)
+		note_errno_loss(c, err);
+	else if (code == SSL_ERROR_ZERO_RETURN)
+		note_loss(c, "the server closed the connection");
+	else if (code == SSL_ERROR_SSL)
+		c->ssl_failed = 1; /* OpenSSL's reason is the next line */
+}
+
+/* The reason line after an SSL_ERROR_SSL: a TCP end without TLS's own
+ * close is OpenSSL 3's "unexpected eof while reading". */
+static void
+note_ssl_reason(struct xt_conn *c, const char *msg)
+{
+	const char *reason = strrchr(msg, ':');
+	char why[sizeof c->lost];
+
+	if (!c->ssl_failed || !reason)
+		return;
+	c->ssl_failed = 0;
+	if (strstr(reason, "unexpected eof"))
+		note_loss(c, "the server closed the connection");
+	else {
+		snprintf(why, sizeof why, "TLS error: %s", reason + 1);
+		note_loss(c, why);
+	}
+}
+
+/* "sock_connect() to HOST:PORT returned N": the host last tried, for a
+ * message naming what could not be resolved. */
+static void
+note_tried(struct xt_conn *c, const char *msg)
+{
+	const char *host = msg + strlen("sock_connect() to "), *colon = strrchr(host, ':');
+
+	if (colon)
+		snprintf(c->tried, sizeof c->tried, "%.*s", (int)(colon - host), host);
+}
+
 /* The handshake failed: when on versions or ciphers, a TLS error, and
  * not worth reconnecting for. (A certificate that failed has its own
  * message, from certfail.) */
@@ -346,6 +418,7 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 	struct xt_conn *c = data;
 
 	if (!strncmp(msg, "RECV: ", 6)) {
+		c->rx_any = 1;
 		check_received(c, msg + 6);
 		if (xt_verbose)
 			print_redacted("<", msg + 6);
@@ -367,8 +440,11 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 	}
 	if (!strcmp(area, "tls") && !strncmp(msg, "Subject=", 8))
 		check_pin(c);
-	else if (!strcmp(area, "tls") && !strncmp(msg, "error:", 6))
+	else if (!strcmp(area, "tls") && !strncmp(msg, "error:", 6)) {
 		note_tls_reason(c, msg);
+		note_ssl_reason(c, msg);
+	} else if (!strcmp(area, "tls") && !strncmp(msg, "error=", 6))
+		note_tls_failure(c, msg);
 	else if (!strcmp(area, "conn") && !strncmp(msg, "Couldn't start TLS!", 19))
 		tls_start_failed(c);
 	if (!strcmp(msg, "connection successful"))
@@ -377,6 +453,12 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 		c->sock_errno = atoi(msg + 25);
 	else if (strstr(msg, "Connection attempt timed out"))
 		c->sock_errno = ETIMEDOUT;
+	else if (!strcmp(msg, "Socket closed by remote host."))
+		note_loss(c, "the server closed the connection");
+	else if (!strncmp(msg, "SRV lookup failed", 17))
+		c->srv_missing = 1;
+	else if (!strncmp(msg, "sock_connect() to ", 18))
+		note_tried(c, msg);
 	if (strstr(msg, "TLS is not supported, but set as mandatory"))
 		xt_fail(c, XT_ETLS, "%s does not offer STARTTLS and TLS is required: "
 			"refusing to send the password in clear (try --direct-tls, "
@@ -469,6 +551,35 @@ is_transient(const xmpp_stream_error_t *se, const struct xt_conn *c)
 	}
 }
 
+/* Why a session ended, as the log told it; libstrophe's own number only
+ * when the log said nothing (it may be an errno or an SSL_get_error code:
+ * shown as a number, not as strerror's guess). */
+static const char *
+loss(struct xt_conn *c, int error)
+{
+	if (!c->lost[0] && !error)
+		note_loss(c, "the server ended the stream");
+	else if (!c->lost[0])
+		snprintf(c->lost, sizeof c->lost, "the connection failed (libstrophe error %d)",
+			 error);
+	return c->lost;
+}
+
+/* The TCP connection was up but the login did not finish. Nothing at all
+ * came back to our stream header, or TLS failed on its first record: a
+ * STARTTLS port taken for direct TLS, or the reverse, looks like that
+ * (checked by mixup_check once libstrophe is done with the socket). */
+static void
+login_cut(struct xt_conn *c)
+{
+	c->mixup = c->acct->direct_tls ? c->tls_reason[0] && !c->rx_any : !c->rx_any;
+	if (!c->lost[0] || !strcmp(c->lost, "the server closed the connection"))
+		xt_fail(c, XT_EUNAVAILABLE, "%s closed the connection during login", c->where);
+	else
+		xt_fail(c, XT_EUNAVAILABLE, "connection to %s failed during login: %s",
+			c->where, c->lost);
+}
+
 static void
 conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	   xmpp_stream_error_t *se, void *data)
@@ -513,10 +624,9 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 			"cannot connect to %s: %s (check --server and that the server runs)",
 			where, strerror(error));
 	else if (c->state != XT_CONN_ONLINE)
-		xt_fail(c, XT_EUNAVAILABLE, "%s closed the connection during login", where);
+		login_cut(c);
 	else
-		xt_fail(c, XT_EUNAVAILABLE, "connection to %s lost%s%s", where,
-			error ? ": " : "", error ? strerror(error) : "");
+		xt_fail(c, XT_EUNAVAILABLE, "connection to %s lost: %s", where, loss(c, error));
 	c->state = XT_CONN_CLOSED;
 }
 
@@ -776,7 +886,8 @@ open_session(struct xt_conn *c)
 	xmpp_handler_add(c->xc, stanza_handler, NULL, NULL, NULL, c);
 	c->state = XT_CONN_CONNECTING;
 	c->error = c->sock_errno = c->tcp_up = c->retryable = 0;
-	c->why[0] = c->tls_why[0] = c->tls_reason[0] = '\0';
+	c->why[0] = c->tls_why[0] = c->tls_reason[0] = c->lost[0] = c->tried[0] = '\0';
+	c->ssl_failed = c->rx_any = c->srv_missing = c->mixup = 0;
 	c->pin_checked = c->sasl_ok = c->plain_sent = 0;
 	c->sm = c->sm_enabled = c->sm_offered = 0;
 	c->sm_in = c->sent = c->confirmed = c->asked = 0;
@@ -917,9 +1028,11 @@ recover(struct xt_conn *c)
 			c->down_since = 0;
 			if (c->on_reconnect && (code = c->on_reconnect(c, c->on_reconnect_data)) &&
 			    c->state == XT_CONN_ONLINE) {
-				/* it said why; the tool's last word says what */
+				/* it recorded why (or printed it): one message says both */
+				snprintf(why, sizeof why, "%s", c->error ? c->why : "");
+				c->error = 0;
 				xt_fail(c, code, "reconnected to %s, but could not set the session "
-					"up again", c->where);
+					"up again%s%s", c->where, why[0] ? ": " : "", why);
 				c->reconnecting = 0;
 				return 0;
 			}
