@@ -1,5 +1,6 @@
 /* conn.c - one client connection: TLS, SASL, bind, XEP-0198, the loop */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -372,15 +373,27 @@ note_ssl_reason(struct xt_conn *c, const char *msg)
 	}
 }
 
-/* "sock_connect() to HOST:PORT returned N": the host last tried, for a
- * message naming what could not be resolved. */
+/* "sock_connect() to HOST:PORT returned N": what was last tried, for a
+ * message naming what could not be resolved or what it speaks. */
 static void
 note_tried(struct xt_conn *c, const char *msg)
 {
-	const char *host = msg + strlen("sock_connect() to "), *colon = strrchr(host, ':');
+	const char *host = msg + strlen("sock_connect() to "), *end = strstr(host, " returned");
 
-	if (colon)
-		snprintf(c->tried, sizeof c->tried, "%.*s", (int)(colon - host), host);
+	if (end)
+		snprintf(c->tried, sizeof c->tried, "%.*s", (int)(end - host), host);
+}
+
+/* Splits c->tried into host (in buf) and port; 0, or -1 if nothing was. */
+static int
+tried_host(const struct xt_conn *c, char *buf, size_t len, unsigned *port)
+{
+	const char *colon = strrchr(c->tried, ':');
+
+	if (!colon || sscanf(colon + 1, "%u", port) != 1)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)(colon - c->tried), c->tried);
+	return 0;
 }
 
 /* The handshake failed: when on versions or ciphers, a TLS error, and
@@ -855,6 +868,67 @@ wait_online(void *data)
 	return c->state != XT_CONN_CONNECTING;
 }
 
+/* xmpp_connect_client found nothing to connect to: a name did not resolve
+ * (libstrophe does not say which or why, so getaddrinfo is asked again).
+ * Names the domain, not the JID, and what was looked up. */
+static int
+lookup_failed(struct xt_conn *c)
+{
+	struct xt_account *a = c->acct;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	char host[sizeof c->tried];
+	unsigned port;
+	int err;
+
+	if (tried_host(c, host, sizeof host, &port))
+		snprintf(host, sizeof host, "%s", a->host ? a->host : c->domain);
+	if ((err = getaddrinfo(host, NULL, &hints, &res)) == 0)
+		freeaddrinfo(res);
+	if (err == 0)
+		return xt_fail(c, XT_EUNAVAILABLE, "cannot connect to %s: no socket "
+			       "could be opened", host);
+	if (a->host)
+		return xt_fail(c, XT_EUNAVAILABLE, "cannot resolve the server %s: %s "
+			       "(check --server or the config's server)", host,
+			       gai_strerror(err));
+	if (c->srv_missing || a->direct_tls)
+		return xt_fail(c, XT_EUNAVAILABLE, "cannot find the server of %s: %sno "
+			       "address for %s (%s) (check the domain, or give the server "
+			       "with --server HOST[:PORT])", c->domain,
+			       a->direct_tls ? "" : "no SRV record _xmpp-client._tcp and ",
+			       host, gai_strerror(err));
+	return xt_fail(c, XT_EUNAVAILABLE, "cannot find the server of %s: its SRV "
+		       "record names %s, which has no address (%s) (fix the domain's "
+		       "DNS, or give the server with --server HOST[:PORT])", c->domain,
+		       host, gai_strerror(err));
+}
+
+/* The login was cut as a STARTTLS/direct TLS mix-up would cut it
+ * (login_cut): a second connection asks the port what it speaks. The
+ * answer replaces the message; it is no failure to retry. */
+static void
+mixup_check(struct xt_conn *c)
+{
+	struct xt_account *a = c->acct;
+	long ms = a->connect_timeout < 5 ? a->connect_timeout * 1000L : 5000L;
+	char host[sizeof c->tried];
+	unsigned port;
+
+	if (tried_host(c, host, sizeof host, &port))
+		return;
+	if (a->direct_tls && xt_port_speaks_xmpp(host, port, c->domain, ms))
+		snprintf(c->why, sizeof c->why, "%s speaks STARTTLS (plain XMPP first), not "
+			 "direct TLS: drop --direct-tls (or the config's direct-tls), or give "
+			 "the server's direct TLS port", c->tried);
+	else if (!a->direct_tls && xt_port_speaks_tls(host, port, c->domain, ms))
+		snprintf(c->why, sizeof c->why, "%s speaks direct TLS, not STARTTLS: use "
+			 "--direct-tls (or direct-tls = yes in the config)", c->tried);
+	else
+		return;
+	c->error = XT_EUNAVAILABLE;
+	c->retryable = 0;
+}
+
 /* Starts a session on a new libstrophe connection: TLS, SASL, bind, then
  * XEP-0198 if offered. Returns 0, or an exit code with c->why set. */
 static int
@@ -895,15 +969,15 @@ open_session(struct xt_conn *c)
 	c->sock = -1;
 	if (xmpp_connect_client(c->xc, a->host, a->port, conn_event, c) != XMPP_EOK) {
 		c->state = XT_CONN_CLOSED;
-		return xt_fail(c, XT_EUNAVAILABLE, "cannot connect to %s: %s",
-			       a->host ? a->host : a->jid,
-			       "address lookup or socket failed (check --server)");
+		return lookup_failed(c);
 	}
 	/* a second past xt_wait's own deadline, which covers all else */
 	watchdog_set(c, a->connect_timeout + 1);
 	rc = xt_wait(c, wait_online, c, a->connect_timeout);
 	alarm(0);
 	xt_scram_reset(&c->scram);
+	if (c->state != XT_CONN_ONLINE && c->mixup)
+		mixup_check(c);
 	if (rc == XT_ETIMEOUT && c->state == XT_CONN_CONNECTING) {
 		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
 			"(is it an XMPP server? try --connect-timeout)",

@@ -9,7 +9,7 @@
  * archives (mam.c), rosters (roster.c), HTTP upload (upload.c), reading
  * input and secrets (io.c), certificates (cert.c), DNS (dns.c), the
  * server-to-server stream (s2s.c), federation checks (probe.c), the
- * monotonic clock (clock.c).
+ * monotonic clock (clock.c), what a port speaks (mixup.c).
  */
 #ifndef XT_H
 #define XT_H
@@ -307,7 +307,7 @@ struct xt_conn {
 	int ssl_failed;   /* SSL_ERROR_SSL logged: its reason line follows */
 	int rx_any;       /* the server sent an element (or a header) */
 	int srv_missing;  /* libstrophe found no SRV record for the domain */
-	char tried[280];  /* the host libstrophe last tried to reach */
+	char tried[280];  /* the HOST:PORT libstrophe last tried to reach */
 	int mixup;        /* the login failed as a STARTTLS/direct TLS mix-up
 			   * would: checked once the wait is over */
 	int pin_checked;  /* the server's key was compared with --pin */
@@ -680,6 +680,16 @@ int xt_s2s_write(struct xt_s2s *s, const char *xml);
 /* Ends the stream (briefly waiting) and frees everything. */
 void xt_s2s_close(struct xt_s2s *s);
 void xt_s2s_free(struct xt_s2s *s);
+
+/* mixup.c: what a port speaks, asked on a connection of its own that
+ * waits at most timeout_ms and sends nothing secret. */
+/* 1 if host:port answers a TLS ClientHello for sni with a ServerHello or a
+ * TLS alert (direct TLS). */
+int xt_port_speaks_tls(const char *host, unsigned port, const char *sni, long timeout_ms);
+/* 1 if host:port answers a client stream header for domain in plain XML
+ * (a STARTTLS port). */
+int xt_port_speaks_xmpp(const char *host, unsigned port, const char *domain,
+			long timeout_ms);
 
 /* probe.c: the federation checks of xmpp-s2s-probe, one domain at a time. */
 #define XT_TLS_VERSIONS 4 /* 1.0, 1.1, 1.2, 1.3 */

@@ -233,6 +233,40 @@ pin_of() {
 	grep -qx "xmpp-send: connection to 127.0.0.1:$PROXY_PORT lost: the server closed the connection" "$err.own"
 }
 
+@test "a domain that does not resolve: 69 naming the domain, not the JID, and the lookups" {
+	as alice@nowhere.invalid run --separate-stderr xmpp-send -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "cannot find the server of nowhere.invalid: no SRV record _xmpp-client._tcp and no address for nowhere.invalid"
+	stderr_has "(check the domain, or give the server with --server HOST[:PORT])"
+	refute grep -q alice@ <<<"$stderr"
+}
+
+@test "a --server that does not resolve: 69 naming it" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server nohost.invalid:5222 -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "cannot resolve the server nohost.invalid: "
+	stderr_has "(check --server or the config's server)"
+}
+
+@test "STARTTLS to a direct TLS port: 69, and the message says --direct-tls" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "$XT_C2S_TLS" --cafile "$XT_CAFILE" -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "$XT_C2S_TLS speaks direct TLS, not STARTTLS: use --direct-tls"
+}
+
+@test "direct TLS to a STARTTLS port: 69, and the message says to drop --direct-tls" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --direct-tls --server "$XT_C2S" --cafile "$XT_CAFILE" -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "$XT_C2S speaks STARTTLS (plain XMPP first), not direct TLS: drop --direct-tls"
+}
+
 # stop_listener SIGNAL: signals the background xmpp-listen, checks it exits
 # 0 after closing its stream.
 stop_listener() {
