@@ -561,7 +561,7 @@ enable_carbons(struct listen *l)
 	r = xt_iq(&l->conn, iq, l->conn.acct->connect_timeout);
 	xmpp_stanza_release(iq);
 	if (!r)
-		return xt_error(l->conn.error, "%s", l->conn.why);
+		return l->conn.error; /* recorded by xt_iq; printed by main */
 	xmpp_stanza_release(r); /* a server without carbons says so: fine */
 	return 0;
 }
@@ -646,6 +646,8 @@ main(int argc, char **argv)
 	l->conn.on_reconnect_data = l;
 	if ((rc = start_session(l, l->since ? l->since_stamp : NULL, NULL)) == 0)
 		rc = listen_until_done(l);
+	else if (l->conn.error)
+		xt_error(rc, "%s", l->conn.why); /* the core recorded it */
 	if (l->output_error > 0)
 		rc = xt_error(XT_EIO, "writing standard output failed");
 	if (l->dups)

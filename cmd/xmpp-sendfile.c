@@ -321,8 +321,9 @@ main(int argc, char **argv)
 	if ((rc = xt_login(&f->conn, &acct)))
 		return rc;
 	rc = xt_upload_find(&f->conn, &f->svc);
-	if (!rc && !f->no_send)
-		rc = xt_rooms_join(&f->conn, &f->rooms, 0);
+	if (!rc && !f->no_send && (rc = xt_rooms_join(&f->conn, &f->rooms, 0)) &&
+	    f->conn.error)
+		xt_error(rc, "%s", f->conn.why); /* the core recorded it */
 	for (k = 0; !rc && k < f->nfiles && f->conn.state == XT_CONN_ONLINE; k++) {
 		if ((last = send_file(f, f->files[k], &acct)))
 			failed++;

@@ -384,6 +384,21 @@ exists(const char *p)
 	return p && stat(p, &st) == 0;
 }
 
+/* Says where an account can come from, naming the config file this
+ * process would read ($XDG_CONFIG_HOME or ~/.config). */
+static int
+no_account(void)
+{
+	char *path = config_dir_file("xmpp-tools", "config");
+	int rc = xt_error(XT_ECONFIG, "no account: put one in the config file %s (jid = "
+			  "you@example.org and password-file = PATH, see xmpp-tools(7)), or "
+			  "set XMPP_JID and XMPP_PASSWORD, or give --jid and --password-file",
+			  path ? path : "$XDG_CONFIG_HOME/xmpp-tools/config");
+
+	free(path);
+	return rc;
+}
+
 /* Finds and reads the config that applies: ours, else go-sendxmpp's.
  * named_by says where a->name came from (-a or XMPP_ACCOUNT). */
 static int
@@ -602,8 +617,7 @@ xt_account_resolve(struct xt_account *a)
 	    (rc = check_trust_path(a->capath, "--capath", 1)))
 		goto out;
 	if (!a->jid)
-		rc = xt_error(XT_ECONFIG, "no account: use --jid, XMPP_JID or a config file "
-			      "(see xmpp-tools(7))");
+		rc = no_account();
 	else if ((why = xt_jid_check(a->jid)))
 		rc = xt_error(XT_ECONFIG, "account JID '%s': %s", a->jid, why);
 	else

@@ -1,5 +1,6 @@
 /* conn.c - one client connection: TLS, SASL, bind, XEP-0198, the loop */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -343,6 +344,90 @@ note_tls_reason(struct xt_conn *c, const char *msg)
 		snprintf(c->tls_reason, sizeof c->tls_reason, "%s", reason + 1);
 }
 
+/* Keeps the first cause of a connection's end: later lines describe the
+ * teardown, not the reason. */
+static void
+note_loss(struct xt_conn *c, const char *why)
+{
+	if (!c->lost[0])
+		snprintf(c->lost, sizeof c->lost, "%s", why);
+}
+
+/* An errno a read or write ended with; EPIPE (and none at all, an end of
+ * file) mean the other end closed. */
+static void
+note_errno_loss(struct xt_conn *c, int err)
+{
+	note_loss(c, err && err != EPIPE ? strerror(err) : "the server closed the connection");
+}
+
+/* libstrophe's "error=SSL_ERROR_SYSCALL(5) errno=104 lasterror=0": a TLS
+ * read or write failed for good. The number libstrophe later hands to the
+ * connection handler is this SSL_get_error code, not an errno (1, SSL_ERROR_SSL,
+ * read as errno is "Operation not permitted"); and the errno logged is
+ * stale unless the code is SSL_ERROR_SYSCALL. The socket's own pending
+ * error (SO_ERROR) beats both. */
+static void
+note_tls_failure(struct xt_conn *c, const char *msg)
+{
+	const char *p = strchr(msg, '(');
+	int code, err, so = 0;
+	socklen_t len = sizeof so;
+
+	if (!p || sscanf(p, "(%d) errno=%d", &code, &err) != 2)
+		return;
+	if (c->sock >= 0 && getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &so, &len) == 0 && so)
+		note_errno_loss(c, so);
+	else if (code == SSL_ERROR_SYSCALL)
+		note_errno_loss(c, err);
+	else if (code == SSL_ERROR_ZERO_RETURN)
+		note_loss(c, "the server closed the connection");
+	else if (code == SSL_ERROR_SSL)
+		c->ssl_failed = 1; /* OpenSSL's reason is the next line */
+}
+
+/* The reason line after an SSL_ERROR_SSL: a TCP end without TLS's own
+ * close is OpenSSL 3's "unexpected eof while reading". */
+static void
+note_ssl_reason(struct xt_conn *c, const char *msg)
+{
+	const char *reason = strrchr(msg, ':');
+	char why[sizeof c->lost];
+
+	if (!c->ssl_failed || !reason)
+		return;
+	c->ssl_failed = 0;
+	if (strstr(reason, "unexpected eof"))
+		note_loss(c, "the server closed the connection");
+	else {
+		snprintf(why, sizeof why, "TLS error: %s", reason + 1);
+		note_loss(c, why);
+	}
+}
+
+/* "sock_connect() to HOST:PORT returned N": what was last tried, for a
+ * message naming what could not be resolved or what it speaks. */
+static void
+note_tried(struct xt_conn *c, const char *msg)
+{
+	const char *host = msg + strlen("sock_connect() to "), *end = strstr(host, " returned");
+
+	if (end)
+		snprintf(c->tried, sizeof c->tried, "%.*s", (int)(end - host), host);
+}
+
+/* Splits c->tried into host (in buf) and port; 0, or -1 if nothing was. */
+static int
+tried_host(const struct xt_conn *c, char *buf, size_t len, unsigned *port)
+{
+	const char *colon = strrchr(c->tried, ':');
+
+	if (!colon || sscanf(colon + 1, "%u", port) != 1)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)(colon - c->tried), c->tried);
+	return 0;
+}
+
 /* The handshake failed: when on versions or ciphers, a TLS error, and
  * not worth reconnecting for. (A certificate that failed has its own
  * message, from certfail.) */
@@ -378,6 +463,7 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 	struct xt_conn *c = data;
 
 	if (!strncmp(msg, "RECV: ", 6)) {
+		c->rx_any = 1;
 		check_received(c, msg + 6);
 		if (xt_verbose)
 			print_redacted("<", msg + 6);
@@ -399,8 +485,11 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 	}
 	if (!strcmp(area, "tls") && !strncmp(msg, "Subject=", 8))
 		check_pin(c);
-	else if (!strcmp(area, "tls") && !strncmp(msg, "error:", 6))
+	else if (!strcmp(area, "tls") && !strncmp(msg, "error:", 6)) {
 		note_tls_reason(c, msg);
+		note_ssl_reason(c, msg);
+	} else if (!strcmp(area, "tls") && !strncmp(msg, "error=", 6))
+		note_tls_failure(c, msg);
 	else if (!strcmp(area, "conn") && !strncmp(msg, "Couldn't start TLS!", 19))
 		tls_start_failed(c);
 	if (!strcmp(msg, "connection successful"))
@@ -409,6 +498,12 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 		c->sock_errno = atoi(msg + 25);
 	else if (strstr(msg, "Connection attempt timed out"))
 		c->sock_errno = ETIMEDOUT;
+	else if (!strcmp(msg, "Socket closed by remote host."))
+		note_loss(c, "the server closed the connection");
+	else if (!strncmp(msg, "SRV lookup failed", 17))
+		c->srv_missing = 1;
+	else if (!strncmp(msg, "sock_connect() to ", 18))
+		note_tried(c, msg);
 	if (strstr(msg, "TLS is not supported, but set as mandatory"))
 		xt_fail(c, XT_ETLS, "%s does not offer STARTTLS and TLS is required: "
 			"refusing to send the password in clear (try --direct-tls, "
@@ -501,6 +596,35 @@ is_transient(const xmpp_stream_error_t *se, const struct xt_conn *c)
 	}
 }
 
+/* Why a session ended, as the log told it; libstrophe's own number only
+ * when the log said nothing (it may be an errno or an SSL_get_error code:
+ * shown as a number, not as strerror's guess). */
+static const char *
+loss(struct xt_conn *c, int error)
+{
+	if (!c->lost[0] && !error)
+		note_loss(c, "the server ended the stream");
+	else if (!c->lost[0])
+		snprintf(c->lost, sizeof c->lost, "the connection failed (libstrophe error %d)",
+			 error);
+	return c->lost;
+}
+
+/* The TCP connection was up but the login did not finish. Nothing at all
+ * came back to our stream header, or TLS failed on its first record: a
+ * STARTTLS port taken for direct TLS, or the reverse, looks like that
+ * (checked by mixup_check once libstrophe is done with the socket). */
+static void
+login_cut(struct xt_conn *c)
+{
+	c->mixup = c->acct->direct_tls ? c->tls_reason[0] && !c->rx_any : !c->rx_any;
+	if (!c->lost[0] || !strcmp(c->lost, "the server closed the connection"))
+		xt_fail(c, XT_EUNAVAILABLE, "%s closed the connection during login", c->where);
+	else
+		xt_fail(c, XT_EUNAVAILABLE, "connection to %s failed during login: %s",
+			c->where, c->lost);
+}
+
 static void
 conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	   xmpp_stream_error_t *se, void *data)
@@ -545,10 +669,9 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 			"cannot connect to %s: %s (check --server and that the server runs)",
 			where, strerror(error));
 	else if (c->state != XT_CONN_ONLINE)
-		xt_fail(c, XT_EUNAVAILABLE, "%s closed the connection during login", where);
+		login_cut(c);
 	else
-		xt_fail(c, XT_EUNAVAILABLE, "connection to %s lost%s%s", where,
-			error ? ": " : "", error ? strerror(error) : "");
+		xt_fail(c, XT_EUNAVAILABLE, "connection to %s lost: %s", where, loss(c, error));
 	c->state = XT_CONN_CLOSED;
 }
 
@@ -777,6 +900,67 @@ wait_online(void *data)
 	return c->state != XT_CONN_CONNECTING;
 }
 
+/* xmpp_connect_client found nothing to connect to: a name did not resolve
+ * (libstrophe does not say which or why, so getaddrinfo is asked again).
+ * Names the domain, not the JID, and what was looked up. */
+static int
+lookup_failed(struct xt_conn *c)
+{
+	struct xt_account *a = c->acct;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	char host[sizeof c->tried];
+	unsigned port;
+	int err;
+
+	if (tried_host(c, host, sizeof host, &port))
+		snprintf(host, sizeof host, "%s", a->host ? a->host : c->domain);
+	if ((err = getaddrinfo(host, NULL, &hints, &res)) == 0)
+		freeaddrinfo(res);
+	if (err == 0)
+		return xt_fail(c, XT_EUNAVAILABLE, "cannot connect to %s: no socket "
+			       "could be opened", host);
+	if (a->host)
+		return xt_fail(c, XT_EUNAVAILABLE, "cannot resolve the server %s: %s "
+			       "(check --server or the config's server)", host,
+			       gai_strerror(err));
+	if (c->srv_missing || a->direct_tls)
+		return xt_fail(c, XT_EUNAVAILABLE, "cannot find the server of %s: %sno "
+			       "address for %s (%s) (check the domain, or give the server "
+			       "with --server HOST[:PORT])", c->domain,
+			       a->direct_tls ? "" : "no SRV record _xmpp-client._tcp and ",
+			       host, gai_strerror(err));
+	return xt_fail(c, XT_EUNAVAILABLE, "cannot find the server of %s: its SRV "
+		       "record names %s, which has no address (%s) (fix the domain's "
+		       "DNS, or give the server with --server HOST[:PORT])", c->domain,
+		       host, gai_strerror(err));
+}
+
+/* The login was cut as a STARTTLS/direct TLS mix-up would cut it
+ * (login_cut): a second connection asks the port what it speaks. The
+ * answer replaces the message; it is no failure to retry. */
+static void
+mixup_check(struct xt_conn *c)
+{
+	struct xt_account *a = c->acct;
+	long ms = a->connect_timeout < 5 ? a->connect_timeout * 1000L : 5000L;
+	char host[sizeof c->tried];
+	unsigned port;
+
+	if (tried_host(c, host, sizeof host, &port))
+		return;
+	if (a->direct_tls && xt_port_speaks_xmpp(host, port, c->domain, ms))
+		snprintf(c->why, sizeof c->why, "%s speaks STARTTLS (plain XMPP first), not "
+			 "direct TLS: drop --direct-tls (or the config's direct-tls), or give "
+			 "the server's direct TLS port", c->tried);
+	else if (!a->direct_tls && xt_port_speaks_tls(host, port, c->domain, ms))
+		snprintf(c->why, sizeof c->why, "%s speaks direct TLS, not STARTTLS: use "
+			 "--direct-tls (or direct-tls = yes in the config)", c->tried);
+	else
+		return;
+	c->error = XT_EUNAVAILABLE;
+	c->retryable = 0;
+}
+
 /* Starts a session on a new libstrophe connection: TLS, SASL, bind, then
  * XEP-0198 if offered. Returns 0, or an exit code with c->why set. */
 static int
@@ -808,7 +992,8 @@ open_session(struct xt_conn *c)
 	xmpp_handler_add(c->xc, stanza_handler, NULL, NULL, NULL, c);
 	c->state = XT_CONN_CONNECTING;
 	c->error = c->sock_errno = c->tcp_up = c->retryable = 0;
-	c->why[0] = c->tls_why[0] = c->tls_reason[0] = '\0';
+	c->why[0] = c->tls_why[0] = c->tls_reason[0] = c->lost[0] = c->tried[0] = '\0';
+	c->ssl_failed = c->rx_any = c->srv_missing = c->mixup = 0;
 	c->pin_checked = c->sasl_ok = c->plain_sent = 0;
 	c->sm = c->sm_enabled = c->sm_offered = 0;
 	c->sm_in = c->sent = c->confirmed = c->asked = 0;
@@ -816,15 +1001,15 @@ open_session(struct xt_conn *c)
 	c->sock = -1;
 	if (xmpp_connect_client(c->xc, a->host, a->port, conn_event, c) != XMPP_EOK) {
 		c->state = XT_CONN_CLOSED;
-		return xt_fail(c, XT_EUNAVAILABLE, "cannot connect to %s: %s",
-			       a->host ? a->host : a->jid,
-			       "address lookup or socket failed (check --server)");
+		return lookup_failed(c);
 	}
 	/* a second past xt_wait's own deadline, which covers all else */
 	watchdog_set(c, a->connect_timeout + 1);
 	rc = xt_wait(c, wait_online, c, a->connect_timeout);
 	alarm(0);
 	xt_scram_reset(&c->scram);
+	if (c->state != XT_CONN_ONLINE && c->mixup)
+		mixup_check(c);
 	if (rc == XT_ETIMEOUT && c->state == XT_CONN_CONNECTING) {
 		xt_fail(c, XT_ETIMEOUT, "no answer from %s within %ld s while logging in "
 			"(is it an XMPP server? try --connect-timeout)",
@@ -953,9 +1138,11 @@ recover(struct xt_conn *c)
 			c->down_since = 0;
 			if (c->on_reconnect && (code = c->on_reconnect(c, c->on_reconnect_data)) &&
 			    c->state == XT_CONN_ONLINE) {
-				/* it said why; the tool's last word says what */
+				/* it recorded why (or printed it): one message says both */
+				snprintf(why, sizeof why, "%s", c->error ? c->why : "");
+				c->error = 0;
 				xt_fail(c, code, "reconnected to %s, but could not set the session "
-					"up again", c->where);
+					"up again%s%s", c->where, why[0] ? ": " : "", why);
 				c->reconnecting = 0;
 				return 0;
 			}

@@ -146,7 +146,7 @@ xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
 		xmpp_stanza_release(iq);
 		close_query(c);
 		if (!r) {
-			rc = xt_error(c->error, "archive query: %s", c->why);
+			rc = c->error; /* recorded by xt_iq */
 			break;
 		}
 		if (!strcmp(xmpp_stanza_get_type(r), "error") && after_id &&
@@ -159,8 +159,8 @@ xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
 			continue;
 		}
 		if (!strcmp(xmpp_stanza_get_type(r), "error")) {
-			rc = xt_error(XT_EPROTOCOL, "the server refused the archive query: %s",
-				      xt_error_condition(r));
+			rc = xt_fail(c, XT_EPROTOCOL, "the server refused the archive query: %s",
+				     xt_error_condition(r));
 			xmpp_stanza_release(r);
 			break;
 		}

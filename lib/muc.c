@@ -74,10 +74,10 @@ unlock_room(struct xt_conn *c, const char *room)
 	ans = xt_iq(c, iq, c->acct->connect_timeout);
 	xmpp_stanza_release(iq);
 	if (!ans)
-		return xt_error(c->error, "creating room %s: %s", room, c->why);
+		return c->error; /* recorded by xt_iq */
 	if (!strcmp(xmpp_stanza_get_type(ans), "error"))
-		rc = xt_error(XT_EPROTOCOL, "cannot unlock the new room %s: %s", room,
-			      xt_error_condition(ans));
+		rc = xt_fail(c, XT_EPROTOCOL, "cannot unlock the new room %s: %s", room,
+			     xt_error_condition(ans));
 	xmpp_stanza_release(ans);
 	return rc;
 }
@@ -107,16 +107,16 @@ xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
 	rc = xt_wait(c, muc_done, &w, c->acct->connect_timeout);
 	if (!w.done)
 		xmpp_handler_delete(c->xc, muc_presence);
+	/* recorded, not printed: a connection lost meanwhile is recorded
+	 * already, and the tool prints c->why once */
 	if (w.error)
-		rc = xt_error(XT_EPROTOCOL, "cannot join room %s as %s: %s%s", w.room, nick, w.cond,
-			      !strcmp(w.cond, "not-authorized") ? " (wrong or missing --muc-password-file)"
-			      : !strcmp(w.cond, "conflict") ? " (nick in use: pick another --nick)" : "");
+		rc = xt_fail(c, XT_EPROTOCOL, "cannot join room %s as %s: %s%s", w.room, nick, w.cond,
+			     !strcmp(w.cond, "not-authorized") ? " (wrong or missing --muc-password-file)"
+			     : !strcmp(w.cond, "conflict") ? " (nick in use: pick another --nick)" : "");
 	else if (rc == XT_ETIMEOUT)
-		rc = xt_error(XT_ETIMEOUT, "room %s did not answer the join within %ld s",
-			      w.room, c->acct->connect_timeout);
-	else if (rc)
-		rc = xt_error(rc, "%s", c->why);
-	else if (w.created)
+		rc = xt_fail(c, XT_ETIMEOUT, "room %s did not answer the join within %ld s",
+			     w.room, c->acct->connect_timeout);
+	else if (!rc && w.created)
 		rc = unlock_room(c, w.room);
 	free(w.room);
 	free(w.occupant);
@@ -161,8 +161,8 @@ xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history)
 		if ((rc = xt_check_private(r->password_file, "room password file")))
 			return rc;
 		if (!(pw = xt_read_line_file(r->password_file)))
-			return xt_error(XT_ECONFIG, "cannot read room password file %s",
-					r->password_file);
+			return xt_fail(c, XT_ECONFIG, "cannot read room password file %s",
+				       r->password_file);
 	}
 	if (!r->nick) {
 		/* the account's localpart, as most clients default to */

@@ -334,8 +334,11 @@ check_put_host(struct xt_conn *c, const struct xt_upload *up, const struct slot_
 	/* an address in the URL: no DNS to pin */
 	literal = u->host[0] == '[' || inet_pton(AF_INET, name, &v4) == 1;
 	if ((err = getaddrinfo(name, u->port, &hints, &res)))
-		return xt_error(XT_EUNAVAILABLE, "%s: the upload host %s: %s", up->filename, u->host,
-				gai_strerror(err));
+		return xt_error(XT_EUNAVAILABLE, "%s: cannot resolve the upload host %s (of the "
+				"slot's PUT URL): %s (the server announces a name this machine "
+				"cannot resolve: fix its DNS or the upload service's public URL, "
+				"or give the address with --resolve %s:%s:ADDRESS)", up->filename,
+				u->host, gai_strerror(err), u->host, u->port);
 	for (ai = res; ai && !rc; ai = ai->ai_next) {
 		r = reach_of(ai->ai_addr);
 		getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr, NULL, 0, NI_NUMERICHOST);
@@ -685,7 +688,7 @@ put_once(CURL *cu, struct body *b, char *why, size_t whylen)
 		return XT_ETIMEOUT;
 	}
 	if (res != CURLE_OK) {
-		snprintf(why, whylen, "upload failed: %s", curl_easy_strerror(res));
+		snprintf(why, whylen, "upload to %s failed: %s", b->host, curl_easy_strerror(res));
 		return res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CONNECT_ERROR ? XT_ETLS
 		       : XT_EUNAVAILABLE;
 	}

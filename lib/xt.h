@@ -9,7 +9,7 @@
  * archives (mam.c), rosters (roster.c), HTTP upload (upload.c), reading
  * input and secrets (io.c), certificates (cert.c), DNS (dns.c), the
  * server-to-server stream (s2s.c), federation checks (probe.c), the
- * monotonic clock (clock.c).
+ * monotonic clock (clock.c), what a port speaks (mixup.c).
  */
 #ifndef XT_H
 #define XT_H
@@ -316,6 +316,15 @@ struct xt_conn {
 	char tls_why[256];
 	char tls_fp[128];
 	char tls_reason[128]; /* OpenSSL's first reason for a failed handshake */
+	/* why the socket ended, from libstrophe's log: its own error codes
+	 * mix errno and SSL_get_error values, so its number alone misleads */
+	char lost[160];
+	int ssl_failed;   /* SSL_ERROR_SSL logged: its reason line follows */
+	int rx_any;       /* the server sent an element (or a header) */
+	int srv_missing;  /* libstrophe found no SRV record for the domain */
+	char tried[280];  /* the HOST:PORT libstrophe last tried to reach */
+	int mixup;        /* the login failed as a STARTTLS/direct TLS mix-up
+			   * would: checked once the wait is over */
 	int pin_checked;  /* the server's key was compared with --pin */
 	/* reconnecting (acct->retry_for): unconfirmed stanzas are kept as
 	 * text and sent again on a new session */
@@ -481,7 +490,8 @@ xmpp_stanza_t *xt_add_child_ns(xmpp_stanza_t *st, const char *name,
 /* Returns the text of child name of st (malloc'd by libstrophe), or NULL. */
 char *xt_child_text(xmpp_stanza_t *st, const char *name);
 /* Joins a MUC room as nick; waits for the server's answer. Returns 0 or an
- * exit code. history: stanzas of history to ask for (0: none). */
+ * exit code, the failure recorded on c (xt_fail), not printed: the tool
+ * prints c->why once. history: stanzas of history to ask for (0: none). */
 int xt_muc_join(struct xt_conn *c, const char *room, const char *nick,
 		const char *password, int history);
 /* muc.c: the rooms a tool joins (--muc, --nick, --muc-password-file). */
@@ -501,8 +511,9 @@ enum { XT_O_MUC = 900, XT_O_NICK, XT_O_MUC_PW };
 /* Takes one of the three options; returns 1 if id was one of them, else 0.
  * Exits with XT_EUSAGE on a room that is not a bare JID. */
 int xt_rooms_option(struct xt_rooms *r, int id, const char *arg);
-/* Joins every room; returns 0 or an exit code. history: stanzas of
- * history to ask for. */
+/* Joins every room; returns 0 or an exit code, recorded as xt_muc_join
+ * does (a room password file that cannot be used is printed at once, with
+ * nothing recorded). history: stanzas of history to ask for. */
 int xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history);
 /* An on_reconnect for senders: joins the rooms (a struct xt_rooms *) again,
  * so that what is sent again reaches them. */
@@ -685,6 +696,16 @@ int xt_s2s_write(struct xt_s2s *s, const char *xml);
 void xt_s2s_close(struct xt_s2s *s);
 void xt_s2s_free(struct xt_s2s *s);
 
+/* mixup.c: what a port speaks, asked on a connection of its own that
+ * waits at most timeout_ms and sends nothing secret. */
+/* 1 if host:port answers a TLS ClientHello for sni with a ServerHello or a
+ * TLS alert (direct TLS). */
+int xt_port_speaks_tls(const char *host, unsigned port, const char *sni, long timeout_ms);
+/* 1 if host:port answers a client stream header for domain in plain XML
+ * (a STARTTLS port). */
+int xt_port_speaks_xmpp(const char *host, unsigned port, const char *domain,
+			long timeout_ms);
+
 /* probe.c: the federation checks of xmpp-s2s-probe, one domain at a time. */
 #define XT_TLS_VERSIONS 4 /* 1.0, 1.1, 1.2, 1.3 */
 struct json_t;
@@ -764,7 +785,8 @@ const char *xt_guess_content_type(const char *name);
 int xt_parse_since(const char *s, char *out, size_t outlen);
 /* Asks archive (NULL: the account's own) for everything since start (NULL:
  * from the beginning) and after the archive id after_id (NULL: none), page
- * by page; the messages reach c->on_stanza. Returns 0 or an exit code. */
+ * by page; the messages reach c->on_stanza. Returns 0 or an exit code,
+ * the failure recorded on c (xt_fail), not printed. */
 int xt_mam_fetch(struct xt_conn *c, const char *archive, const char *start,
 		 const char *after_id);
 /* Returns the <result/> of msg when it answers the archive query open on

@@ -345,6 +345,18 @@ warnings() {
 	stderr_has "config file"
 }
 
+@test "with no account anywhere the message names the config file it would read, and the variables" {
+	run --separate-stderr xmpp-send "${server_opts[@]}" -m hello "$rcpt"
+	[ "$status" -eq 78 ]
+	one_error_line
+	stderr_has "put one in the config file $XDG_CONFIG_HOME/xmpp-tools/config"
+	stderr_has "XMPP_JID and XMPP_PASSWORD"
+	unset XDG_CONFIG_HOME
+	run --separate-stderr xmpp-send "${server_opts[@]}" -m hello "$rcpt"
+	[ "$status" -eq 78 ]
+	stderr_has "put one in the config file $HOME/.config/xmpp-tools/config"
+}
+
 @test "a wrong password gives 77" {
 	XMPP_JID=$me XMPP_PASSWORD=not-the-password run --separate-stderr \
 		xmpp-send "${server_opts[@]}" -m hello "$rcpt"

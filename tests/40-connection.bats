@@ -13,6 +13,7 @@ setup() {
 
 teardown() {
 	stop_listener
+	[ -z "${PROXY_PID:-}" ] || kill "$PROXY_PID" 2>/dev/null || true
 	if [ -n "$SOCAT_PID" ]; then
 		kill "$SOCAT_PID" 2>/dev/null || true
 		wait "$SOCAT_PID" 2>/dev/null || true
@@ -47,6 +48,22 @@ fake_server() {
 	done
 	echo "socat did not listen on $PORT" >&2
 	return 1
+}
+
+# fault_proxy [ARGS...]: tests/tools/faultproxy.py on a free port in front
+# of the suite's server; sets PROXY_PORT and PROXY_PID once it listens.
+fault_proxy() {
+	PROXY_PORT=$(free_port)
+	python3 "$BATS_TEST_DIRNAME/tools/faultproxy.py" "$PROXY_PORT" "${XT_C2S##*:}" "$@" \
+		>"$BATS_TEST_TMPDIR/proxy.out" 2>"$BATS_TEST_TMPDIR/proxy.err" &
+	PROXY_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/proxy.out" ready
+}
+
+# tool_lines TOOL FILE: the lines of a -v stderr FILE that TOOL printed
+# itself (not the stream, not libstrophe's).
+tool_lines() {
+	grep "^$1: " "$2" || true
 }
 
 @test "a certificate for another name is refused (79, name mismatch, SHA-256 fingerprint)" {
@@ -178,6 +195,76 @@ pin_of() {
 	[ "$status" -eq 69 ]	# unavailable: xmpp-tools(7)
 	one_error_line
 	stderr_has "closed the connection"
+}
+
+@test "a connection cut after login says the server closed it, not a stale errno" {
+	local me err=$BATS_TEST_TMPDIR/err pid
+	me=$(new_account alice)
+	fault_proxy
+	XMPP_JID=$me XMPP_PASSWORD=pw-${me%@*} xmpp-listen -v --cafile "$XT_CAFILE" \
+		--server "127.0.0.1:$PROXY_PORT" >/dev/null 2>"$err" &
+	pid=$!
+	wait_for "$err" '^> <presence'
+	kill -USR1 "$PROXY_PID"	# cut every connection
+	wait_bounded "$pid" 30
+	[ "$status" -eq 69 ]
+	tool_lines xmpp-listen "$err" >"$err.own"
+	cat "$err.own"
+	[ "$(wc -l <"$err.own")" -eq 1 ]
+	grep -qx "xmpp-listen: connection to 127.0.0.1:$PROXY_PORT lost: the server closed the connection" "$err.own"
+}
+
+@test "a connection cut during a --muc join is reported once, with its cause" {
+	local err=$BATS_TEST_TMPDIR/err pid room=cut-$BATS_SUITE_TEST_NUMBER-$RANDOM@rooms.example.test
+	fault_proxy --lag 300
+	# every byte from the server comes 300 ms late: the room's answer to
+	# the join is still on its way when the cut comes
+	kill -TTOU "$PROXY_PID"
+	as "$(new_account alice)" xmpp-send -v --cafile "$XT_CAFILE" \
+		--server "127.0.0.1:$PROXY_PORT" --muc "$room" -m hello 2>"$err" &
+	pid=$!
+	wait_for "$err" '^> <presence'
+	kill -USR1 "$PROXY_PID"
+	wait_bounded "$pid" 30
+	[ "$status" -eq 69 ]
+	tool_lines xmpp-send "$err" >"$err.own"
+	cat "$err.own"
+	[ "$(wc -l <"$err.own")" -eq 1 ]
+	grep -qx "xmpp-send: connection to 127.0.0.1:$PROXY_PORT lost: the server closed the connection" "$err.own"
+}
+
+@test "a domain that does not resolve: 69 naming the domain, not the JID, and the lookups" {
+	as alice@nowhere.invalid run --separate-stderr xmpp-send -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "cannot find the server of nowhere.invalid: no SRV record _xmpp-client._tcp and no address for nowhere.invalid"
+	stderr_has "(check the domain, or give the server with --server HOST[:PORT])"
+	refute grep -q alice@ <<<"$stderr"
+}
+
+@test "a --server that does not resolve: 69 naming it" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server nohost.invalid:5222 -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "cannot resolve the server nohost.invalid: "
+	stderr_has "(check --server or the config's server)"
+}
+
+@test "STARTTLS to a direct TLS port: 69, and the message says --direct-tls" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "$XT_C2S_TLS" --cafile "$XT_CAFILE" -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "$XT_C2S_TLS speaks direct TLS, not STARTTLS: use --direct-tls"
+}
+
+@test "direct TLS to a STARTTLS port: 69, and the message says to drop --direct-tls" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --direct-tls --server "$XT_C2S" --cafile "$XT_CAFILE" -m hello "$rcpt"
+	[ "$status" -eq 69 ]
+	one_error_line
+	stderr_has "$XT_C2S speaks STARTTLS (plain XMPP first), not direct TLS: drop --direct-tls"
 }
 
 # stop_listener SIGNAL: signals the background xmpp-listen, checks it exits

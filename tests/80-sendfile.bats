@@ -343,8 +343,19 @@ round_trip() {
 		--resolve "upload.example.test:$port:127.0.0.2" --no-send "$d/down.txt"
 	one_error_line xmpp-sendfile
 	stderr_has down.txt
-	stderr_has "upload failed"
+	# the host is named: which of the slot's hosts was down
+	stderr_has "upload to upload.example.test:$port failed"
 	expect "$output" ""
+}
+
+@test "an upload host that does not resolve: 69 naming it, and --resolve as a fix" {
+	printf 'nowhere\n' >"$d/unresolved.txt"
+	# no --resolve: upload.example.test is in no DNS
+	run -69 --separate-stderr as "$me" xmpp-sendfile "${server_opts[@]}" --no-send \
+		"$d/unresolved.txt"
+	one_error_line xmpp-sendfile
+	stderr_has "unresolved.txt: cannot resolve the upload host upload.example.test"
+	stderr_has "--resolve upload.example.test:"
 }
 
 @test "an upload server that takes the file but never answers exits 75 within --connect-timeout" {
