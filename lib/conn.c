@@ -617,7 +617,12 @@ loss(struct xt_conn *c, int error)
 static void
 login_cut(struct xt_conn *c)
 {
-	c->mixup = c->acct->direct_tls ? c->tls_reason[0] && !c->rx_any : !c->rx_any;
+	/* a TLS alert from the server proves it speaks TLS there: a cipher or
+	 * version it refused is no mix-up, and is not asked again */
+	int alert = strstr(c->tls_reason, "alert") != NULL;
+
+	c->mixup = c->acct->direct_tls ? c->tls_reason[0] && !alert && !c->rx_any
+				       : !c->rx_any;
 	if (!c->lost[0] || !strcmp(c->lost, "the server closed the connection"))
 		xt_fail(c, XT_EUNAVAILABLE, "%s closed the connection during login", c->where);
 	else
