@@ -61,14 +61,16 @@ wanted() {
 
 # The list: blocks of "name:", "file:", "from:", "to:", "test:" and an
 # optional "filter:" line, separated by blank lines; # starts a comment.
-names=() files=() froms=() tos=() tests=() filters=()
+# A "why:" line explains a mutant no test can kill (an equivalent one):
+# it is run all the same, and its survival is reported as explained.
+names=() files=() froms=() tos=() tests=() filters=() whys=()
 parse() {
-	local key value name='' file='' from='' to='' test='' filter=''
+	local key value name='' file='' from='' to='' test='' filter='' why=''
 	flush() {
 		[ -n "$name" ] || return 0
 		names+=("$name") files+=("$file") froms+=("$from") tos+=("$to")
-		tests+=("$test") filters+=("$filter")
-		name='' file='' from='' to='' test='' filter=''
+		tests+=("$test") filters+=("$filter") whys+=("$why")
+		name='' file='' from='' to='' test='' filter='' why=''
 	}
 	while IFS= read -r line || [ -n "$line" ]; do
 		case $line in
@@ -79,6 +81,7 @@ parse() {
 		case $key in
 		name) name=$value ;; file) file=$value ;; from) from=$value ;;
 		to) to=$value ;; test) test=$value ;; filter) filter=$value ;;
+		why) why=$value ;;
 		*) echo "$list: unknown key: $key" >&2; exit 2 ;;
 		esac
 	done <"$list"
@@ -90,7 +93,7 @@ copy_tree
 build || { echo "the real code does not build:"; tail -20 "$work/build.log"; exit 1; }
 
 declare -A baseline
-bad=0 survived=0 killed=0
+bad=0 survived=0 killed=0 explained=0
 for i in "${!names[@]}"; do
 	wanted "${names[$i]}" || continue
 	key="${tests[$i]}|${filters[$i]}"
@@ -126,11 +129,17 @@ for i in "${!names[@]}"; do
 	fi
 	restore "${files[$i]}"
 	case $result in
-	SURVIVED) survived=$((survived + 1)) ;;
+	SURVIVED)
+		if [ -n "${whys[$i]}" ]; then
+			result="survived, explained: ${whys[$i]};"
+			explained=$((explained + 1))
+		else
+			survived=$((survived + 1))
+		fi ;;
 	*) killed=$((killed + 1)) ;;
 	esac
 	printf '%-8s %s (%s; %s)\n' "$result" "$name" "${files[$i]}" "${tests[$i]}"
 done
 build >/dev/null 2>&1
-echo "mutants: $killed killed, $survived survived"
+echo "mutants: $killed killed, $survived survived, $explained survived as explained"
 [ "$survived" -eq 0 ] && [ "$bad" -eq 0 ]
