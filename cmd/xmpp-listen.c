@@ -26,7 +26,7 @@ static const struct xt_opt opts[] = {
 	{ O_TYPE, "type", "TYPE", "only stanzas of this type (chat, groupchat, ...)" },
 	{ O_KIND, "kind", "KIND", "message, presence or iq (default: message and presence)" },
 	{ 'n', "count", "N", "exit after printing N stanzas" },
-	{ O_TIMEOUT, "timeout", "S", "exit after S seconds (status 75 if --count was not reached)" },
+	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (75 if --count was not reached)" },
 	XT_ROOM_OPTS("join the room ROOM (repeatable)"),
 	{ O_SINCE, "since", "TIME", "first print archived messages since TIME (MAM)" },
 	{ O_EXEC, "exec", "CMD", "run CMD for each message, its JSON on standard input" },
@@ -48,7 +48,7 @@ struct listen {
 	size_t nfrom;
 	const char *type;
 	const char *kind;
-	long count, timeout;
+	long count;
 	struct xt_rooms rooms;
 	const char *since, *exec;
 	char since_stamp[64];
@@ -64,7 +64,7 @@ struct listen {
 	struct xt_conn conn;
 };
 
-static struct listen L = { .count = -1, .timeout = -1, .presence = 1, .carbons = 1,
+static struct listen L = { .count = -1, .presence = 1, .carbons = 1,
 			  .priority = -1 };
 
 static int
@@ -95,9 +95,7 @@ option(int id, const char *arg, void *data)
 			return xt_error(XT_EUSAGE, "--count wants a positive number, got '%s'", arg);
 		break;
 	case O_TIMEOUT:
-		if ((l->timeout = xt_parse_number(arg, 1L << 30)) <= 0)
-			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
-		break;
+		return xt_deadline_option(arg);
 	case O_SINCE: l->since = arg; break;
 	case O_EXEC: l->exec = arg; break;
 	case O_NO_PRESENCE: l->presence = 0; break;
@@ -602,13 +600,13 @@ resume_session(struct xt_conn *c, void *data)
 static int
 listen_until_done(struct listen *l)
 {
-	int rc = xt_wait(&l->conn, listen_done, l, l->timeout > 0 ? l->timeout : 1L << 30);
+	int rc = xt_wait(&l->conn, listen_done, l, 1L << 30);
 
 	if (xt_time_up(&l->conn, rc) && l->count < 0)
 		return 0; /* --timeout alone is a duration, not a failure */
 	if (xt_time_up(&l->conn, rc))
-		xt_error(rc, "timed out after %ld s with %ld of %ld stanzas",
-			 l->timeout, l->printed, l->count);
+		xt_error(rc, "timed out after %ld s (--timeout) with %ld of %ld stanzas",
+			 xt_deadline_seconds(), l->printed, l->count);
 	else if (rc)
 		xt_error(rc, "%s", l->conn.why);
 	return rc;

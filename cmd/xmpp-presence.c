@@ -16,7 +16,7 @@ static const struct xt_opt opts[] = {
 	{ O_ONCE, "once", NULL, "send the presence and leave at once" },
 	{ O_WAIT, "wait", "S", "get, probe: also wait S seconds for late answers" },
 	{ 'n', "count", "N", "watch: stop after N presences" },
-	{ O_TIMEOUT, "timeout", "S", "watch: stop after S seconds (75 if --count was not reached)" },
+	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (watch: 75 if --count was not reached)" },
 	{ O_JSON, "json", NULL, "JSON lines (default when not a terminal)" },
 	{ O_TEXT, "text", NULL, "lines for people (default on a terminal)" },
 	{ 0, NULL, NULL, NULL },
@@ -30,7 +30,7 @@ struct seen {
 
 struct presence {
 	const char *show, *status, *priority;
-	long for_s, wait, count, timeout;
+	long for_s, wait, count;
 	int once, text, text_set;
 	struct xt_conn conn;
 	struct seen *seen;
@@ -38,7 +38,7 @@ struct presence {
 	long printed;
 };
 
-static struct presence P = { .for_s = -1, .count = -1, .timeout = -1 };
+static struct presence P = { .for_s = -1, .count = -1 };
 
 static int
 option(int id, const char *arg, void *data)
@@ -72,9 +72,7 @@ option(int id, const char *arg, void *data)
 			return xt_error(XT_EUSAGE, "--count wants a positive number, got '%s'", arg);
 		break;
 	case O_TIMEOUT:
-		if ((p->timeout = xt_parse_number(arg, 1L << 30)) <= 0)
-			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
-		break;
+		return xt_deadline_option(arg);
 	case O_JSON: p->text = 0, p->text_set = 1; break;
 	case O_TEXT: p->text = 1, p->text_set = 1; break;
 	}
@@ -219,7 +217,7 @@ cmd_probe(struct presence *p, const char *jid)
 	rc = xt_send(&p->conn, st, NULL);
 	xmpp_stanza_release(st);
 	if (!rc)
-		rc = xt_confirm_all(&p->conn, p->conn.acct->connect_timeout);
+		rc = xt_confirm_all(&p->conn);
 	if (!rc && p->wait > 0)
 		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
 	if (!rc)
@@ -257,12 +255,12 @@ cmd_watch(struct presence *p)
 		return rc;
 	if ((rc = xt_go_online_quietly(&p->conn)))
 		return rc;
-	rc = xt_wait(&p->conn, watch_done, p, p->timeout > 0 ? p->timeout : 1L << 30);
+	rc = xt_wait(&p->conn, watch_done, p, 1L << 30);
 	if (xt_time_up(&p->conn, rc) && p->count < 0)
 		return 0;
 	if (xt_time_up(&p->conn, rc))
-		return xt_error(rc, "timed out after %ld s with %ld of %ld presences",
-				p->timeout, p->printed, p->count);
+		return xt_error(rc, "timed out after %ld s (--timeout) with %ld of %ld "
+				"presences", xt_deadline_seconds(), p->printed, p->count);
 	return rc ? xt_error(rc, "%s", p->conn.why) : 0;
 }
 
@@ -286,7 +284,7 @@ cmd_set(struct presence *p)
 	rc = xt_send(&p->conn, st, "presence");
 	xmpp_stanza_release(st);
 	if (!rc)
-		rc = xt_confirm_all(&p->conn, p->conn.acct->connect_timeout);
+		rc = xt_confirm_all(&p->conn);
 	if (rc || p->once)
 		return rc;
 	rc = xt_wait(&p->conn, xt_stopped, NULL, p->for_s > 0 ? p->for_s : 1L << 30);

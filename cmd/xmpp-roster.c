@@ -18,7 +18,7 @@ static const struct xt_opt opts[] = {
 	{ O_JSON, "json", NULL, "JSON lines (default when not a terminal)" },
 	{ O_TEXT, "text", NULL, "an aligned table (default on a terminal)" },
 	{ O_WAIT, "wait", "S", "pending: also wait S seconds for late requests (0)" },
-	{ O_TIMEOUT, "timeout", "S", "watch: stop after S seconds" },
+	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (watch: stop then)" },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -27,7 +27,7 @@ struct roster {
 	char *groups[32];
 	size_t ngroups;
 	int prune, dry_run, text, text_set;
-	long wait, timeout;
+	long wait;
 	struct xt_conn conn;
 	/* pending: subscription requests seen */
 	char **pending;
@@ -35,7 +35,7 @@ struct roster {
 	int ping_done;
 };
 
-static struct roster R = { .timeout = -1 };
+static struct roster R = { 0 };
 
 static int
 option(int id, const char *arg, void *data)
@@ -58,9 +58,7 @@ option(int id, const char *arg, void *data)
 			return xt_error(XT_EUSAGE, "--wait wants seconds, got '%s'", arg);
 		break;
 	case O_TIMEOUT:
-		if ((r->timeout = xt_parse_number(arg, 1L << 30)) <= 0)
-			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
-		break;
+		return xt_deadline_option(arg);
 	}
 	return 0;
 }
@@ -197,7 +195,7 @@ send_subscription(struct roster *r, const char *jid, const char *type)
 	snprintf(label, sizeof label, "%s to %s", type, jid);
 	rc = xt_send(&r->conn, p, label);
 	xmpp_stanza_release(p);
-	return rc ? rc : xt_confirm_all(&r->conn, r->conn.acct->connect_timeout);
+	return rc ? rc : xt_confirm_all(&r->conn);
 }
 
 /* subscribe: in the roster first (with --name/--group), then the request. */
@@ -299,7 +297,7 @@ cmd_watch(struct roster *r)
 
 	if ((rc = xt_roster_follow(&r->conn, on_push, r)))
 		return rc;
-	rc = xt_wait(&r->conn, xt_stopped, NULL, r->timeout > 0 ? r->timeout : 1L << 30);
+	rc = xt_wait(&r->conn, xt_stopped, NULL, 1L << 30);
 	return xt_time_up(&r->conn, rc) ? 0 : rc ? xt_error(rc, "%s", r->conn.why) : 0;
 }
 

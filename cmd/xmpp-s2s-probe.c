@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -11,7 +13,7 @@
 #include "xt.h"
 
 enum { O_JSON = 256, O_TEXT, O_C2S, O_FROM, O_CERT, O_KEY, O_CAFILE, O_CAPATH,
-       O_DNS_SERVER, O_TRUST_ANCHOR, O_CONNECT, O_TIMEOUT, O_WARN_DAYS,
+       O_DNS_SERVER, O_TRUST_ANCHOR, O_CONNECT, O_CONNECT_TIMEOUT, O_TIMEOUT, O_WARN_DAYS,
        O_NO_TLS_VERSIONS, O_STRICT, O_DIRECT_TLS };
 
 #define DEFAULT_ANCHOR "/usr/share/dns/root.key"
@@ -33,7 +35,8 @@ static const struct xt_opt opts[] = {
 	{ '4', "ipv4", NULL, "IPv4 only" },
 	{ '6', "ipv6", NULL, "IPv6 only" },
 	{ 'j', "jobs", "N", "probe N domains at once (default 4)" },
-	{ O_TIMEOUT, "timeout", "S", "give up on any network step after S seconds (10)" },
+	{ O_CONNECT_TIMEOUT, "connect-timeout", "S", "give up on any network step after S seconds (10)" },
+	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (75; default: no limit)" },
 	{ O_WARN_DAYS, "warn-days", "N", "warn when a certificate expires within N days (14)" },
 	{ O_NO_TLS_VERSIONS, "no-tls-versions", NULL, "skip the check of which TLS versions are accepted" },
 	{ O_STRICT, "strict", NULL, "count warnings as problems (exit 1)" },
@@ -101,7 +104,10 @@ option(int id, const char *arg, void *data)
 	case '4': p->o.family = AF_INET; break;
 	case '6': p->o.family = AF_INET6; break;
 	case 'j': p->jobs = number("--jobs", arg, 1, MAX_JOBS); break;
-	case O_TIMEOUT: p->o.timeout = number("--timeout", arg, 1, 3600); break;
+	case O_CONNECT_TIMEOUT:
+		p->o.timeout = number("--connect-timeout", arg, 1, 3600);
+		break;
+	case O_TIMEOUT: return xt_deadline_option(arg);
 	case O_WARN_DAYS: p->o.warn_days = (int)number("--warn-days", arg, 0, 3650); break;
 	case O_NO_TLS_VERSIONS: p->no_versions = 1; break;
 	case O_STRICT: p->strict = 1; break;
@@ -476,6 +482,42 @@ make_tls(struct probe *p)
 		p->o.versions[v] = xt_probe_tls_ctx(v, NULL, NULL, NULL, NULL, why, sizeof why);
 }
 
+/* --timeout: the workers block in DNS, TLS and HTTP, each bounded by
+ * --connect-timeout only; the run's deadline ends the process wherever it
+ * is, as curl's --max-time does. The message is made when armed. */
+static char deadline_msg[256];
+
+static void
+deadline_fire(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(2, deadline_msg, strlen(deadline_msg));
+	(void)n;
+	_exit(XT_ETIMEOUT);
+}
+
+static void
+arm_deadline(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+	struct sigaction sa;
+	long ms = xt_deadline_left_ms();
+
+	if (!xt_deadline_seconds())
+		return;
+	snprintf(deadline_msg, sizeof deadline_msg, "%s: the run's --timeout of %ld s "
+		 "passed: stopped, the domains not reported yet were not checked\n",
+		 xt_progname, xt_deadline_seconds());
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = deadline_fire;
+	sigaction(SIGALRM, &sa, NULL);
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000 + 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -485,6 +527,7 @@ main(int argc, char **argv)
 
 	xt_init(argv[0]);
 	first = xt_parse_options(&tool, NULL, argc, argv);
+	arm_deadline();
 	check_files(&P);
 	if (P.connect)
 		parse_connect(&P);

@@ -22,7 +22,7 @@ static const struct xt_opt opts[] = {
 	XT_ROOM_OPTS("join the room ROOM and send to it (repeatable)"),
 	{ O_NO_STORE, "no-store", NULL, "ask servers not to archive the messages (XEP-0334)" },
 	{ O_RECEIPT, "receipt", NULL, "also wait for delivery receipts (XEP-0184)" },
-	{ O_TIMEOUT, "timeout", "S", "wait at most S seconds for confirmations (30)" },
+	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (default: no limit)" },
 	{ O_RETRY_FOR, "retry-for", "S", "after a lost connection, reconnect and resend for up to S seconds (0)" },
 	{ O_BOUNCE_WAIT, "bounce-wait", "MS", "wait MS milliseconds for late bounces from other domains (1000)" },
 	{ 0, NULL, NULL, NULL },
@@ -32,7 +32,6 @@ struct send {
 	enum mode mode;
 	struct xt_msg msg;        /* options that apply to every message */
 	struct xt_rooms rooms;
-	long timeout;
 	long retry_for, bounce_wait;
 	char **rcpt;              /* command-line recipients */
 	size_t nrcpt;
@@ -62,9 +61,7 @@ option(int id, const char *arg, void *data)
 	case O_NO_STORE: s->msg.no_store = 1; break;
 	case O_RECEIPT: s->msg.receipt = 1; break;
 	case O_TIMEOUT:
-		if ((s->timeout = xt_parse_number(arg, 86400)) <= 0)
-			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
-		break;
+		return xt_deadline_option(arg);
 	case O_RETRY_FOR:
 		if ((s->retry_for = xt_parse_number(arg, 1L << 30)) < 0)
 			return xt_error(XT_EUSAGE, "--retry-for wants seconds, got '%s'", arg);
@@ -77,7 +74,7 @@ option(int id, const char *arg, void *data)
 	return 0;
 }
 
-static struct send S = { .timeout = 30, .bounce_wait = 1000 };
+static struct send S = { .bounce_wait = 1000 };
 static const struct xt_tool tool = {
 	.name = "xmpp-send",
 	.synopsis = "[options] JID... [-m TEXT]\n"
@@ -456,14 +453,18 @@ receipts_done(void *data)
 static int
 wait_receipts(struct send *s)
 {
+	long wait = s->conn.acct->confirm_timeout;
 	size_t i;
 
-	if (s->nwant == 0 || xt_wait(&s->conn, receipts_done, s, s->timeout) == 0)
+	if (s->nwant == 0 || xt_wait(&s->conn, receipts_done, s, wait) == 0)
 		return 0;
 	for (i = 0; i < s->nwant; i++)
-		if (s->want_id[i])
-			xt_error(XT_ETIMEOUT, "%s: no delivery receipt within %ld s",
-				 s->want_label[i], s->timeout);
+		if (s->want_id[i] && xt_deadline_passed())
+			xt_error(XT_ETIMEOUT, "%s: no delivery receipt before the run's "
+				 "--timeout of %ld s", s->want_label[i], xt_deadline_seconds());
+		else if (s->want_id[i])
+			xt_error(XT_ETIMEOUT, "%s: no delivery receipt within %ld s "
+				 "(--confirm-timeout)", s->want_label[i], wait);
 	return XT_ETIMEOUT;
 }
 
@@ -522,7 +523,7 @@ main(int argc, char **argv)
 	if (rc == 0)
 		rc = send_all(s);
 	if (rc == 0 || rc == XT_EDATA)
-		rc = xt_confirm_all(&s->conn, s->timeout); /* says what failed */
+		rc = xt_confirm_all(&s->conn); /* says what failed */
 	else if (s->conn.error)
 		xt_error(rc, "%s", s->conn.why);
 	if (rc == 0)

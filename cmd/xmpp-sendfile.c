@@ -19,7 +19,7 @@ static const struct xt_opt opts[] = {
 	XT_ROOM_OPTS("send the links to the room ROOM (repeatable)"),
 	{ O_RETRY, "retry", "N", "retry a failed upload N times (0)" },
 	{ O_RESOLVE, "resolve", "HOST:PORT:ADDR", "reach the upload HOST:PORT at ADDR (as curl)" },
-	{ O_TIMEOUT, "timeout", "S", "wait at most S seconds for confirmations (30)" },
+	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (default: no limit)" },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -27,7 +27,7 @@ struct sendfile {
 	const char *name, *type;
 	int encrypt, no_send, json;
 	struct xt_rooms rooms;
-	long retries, timeout;
+	long retries;
 	const char *resolve[16];
 	int nresolve;
 	char **files, **rcpt;
@@ -36,7 +36,7 @@ struct sendfile {
 	struct xt_upload_service svc;
 };
 
-static struct sendfile F = { .timeout = 30 };
+static struct sendfile F = { 0 };
 
 static int
 option(int id, const char *arg, void *data)
@@ -61,9 +61,7 @@ option(int id, const char *arg, void *data)
 		f->resolve[f->nresolve++] = arg;
 		break;
 	case O_TIMEOUT:
-		if ((f->timeout = xt_parse_number(arg, 86400)) <= 0)
-			return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
-		break;
+		return xt_deadline_option(arg);
 	}
 	return 0;
 }
@@ -329,7 +327,7 @@ main(int argc, char **argv)
 			failed++;
 	}
 	if (!rc && !f->no_send)
-		rc = xt_confirm_all(&f->conn, f->timeout);
+		rc = xt_confirm_all(&f->conn);
 	if (!rc && failed)
 		rc = failed < f->nfiles ? XT_EPARTIAL : last;
 	xt_upload_service_free(&f->svc);

@@ -34,7 +34,7 @@ _xmpp_s2s_probe_arg()
                 COMPREPLY=($(compgen -A hostname -- "$cur"))
             fi
             ;;
-        --from | --dns-server | -j | --jobs | --timeout | --warn-days)
+        --from | --dns-server | -j | --jobs | --timeout | --connect-timeout | --warn-days)
             # free-form values (a domain, an IP address, numbers): nothing
             # to offer
             COMPREPLY=()
@@ -61,7 +61,7 @@ _xmpp_s2s_probe()
         local opts='
             --json --text --c2s --from --cert --key --cafile --capath
             --dns-server --trust-anchor --connect --direct-tls -4 --ipv4
-            -6 --ipv6 -j --jobs --timeout --warn-days --no-tls-versions
+            -6 --ipv6 -j --jobs --timeout --connect-timeout --warn-days --no-tls-versions
             --strict -v --verbose -q --quiet -h --help -V --version'
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     fi

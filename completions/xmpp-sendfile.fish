@@ -17,7 +17,7 @@ complete -c xmpp-sendfile -l nick -x -d "Nickname in rooms (default: the account
 complete -c xmpp-sendfile -l muc-password-file -r -F -d 'Read the room password from FILE'
 complete -c xmpp-sendfile -l retry -x -d 'Retry a failed upload N times (0)'
 complete -c xmpp-sendfile -l resolve -x -d 'Reach the upload HOST:PORT at ADDR (as curl)'
-complete -c xmpp-sendfile -l timeout -x -d 'Wait at most S seconds for confirmations (30)'
+complete -c xmpp-sendfile -l timeout -x -d 'The whole run\'s deadline: stop after S seconds in all'
 
 # account, connection and output: the options all the xmpp-tools share
 functions -q __xmpp_tools_common; and __xmpp_tools_common xmpp-sendfile 'Print nothing but errors, no progress bar'

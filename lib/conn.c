@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <malloc.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +133,19 @@ print_without_passwords(const char *xml)
 		p = close ? close : open;
 	}
 	fprintf(stderr, "%s\n", p);
+}
+
+/* The run's --timeout passed: says during what, once (the first error
+ * is the one told). */
+static int
+deadline_fail(struct xt_conn *c)
+{
+	const char *during = c->reconnecting ? " while reconnecting to " :
+		c->state == XT_CONN_CONNECTING ? " while logging in to " : "";
+
+	return xt_fail(c, XT_ETIMEOUT, "the run's --timeout of %ld s passed%s%s%s",
+		       xt_deadline_seconds(), during, *during ? c->where : "",
+		       c->state == XT_CONN_CONNECTING ? " (no answer in time)" : "");
 }
 
 /* -v shows the stream; SASL payloads carry the password (PLAIN) or what
@@ -694,6 +708,8 @@ ask_ack(struct xt_conn *c)
 	char id[32];
 	xmpp_stanza_t *iq;
 
+	if (c->sm_pending)
+		return; /* open_session waits for the answer to <enable/> */
 	if (c->sm) {
 		c->asked = c->sent;
 		send_nonza(c, "<r xmlns='" NS_SM "'/>");
@@ -759,6 +775,7 @@ confirm_upto(struct xt_conn *c, unsigned long count)
 		count = c->sent;
 	if (count > c->confirmed) {
 		c->confirmed = count;
+		c->last_ack = xt_now_ms();
 		xt_track_confirm(c, count);
 	}
 }
@@ -773,11 +790,14 @@ sm_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 
 	(void)xc;
 	c->last_rx = xt_now_ms();
-	if (!strcmp(name, "enabled")) {
-		c->sm_enabled = 1;
+	if (!strcmp(name, "enabled") && c->sm_pending) {
+		/* the server counts from here: so do we (open_session sent
+		 * nothing since <enable/>) */
+		c->sm = c->sm_enabled = 1;
+		c->sm_pending = 0;
 	} else if (!strcmp(name, "failed")) {
-		/* any <r/> sent meanwhile goes unanswered: ask by ping */
-		c->sm = c->sm_enabled = 0;
+		/* acks by ping round trips from now on */
+		c->sm = c->sm_enabled = c->sm_pending = 0;
 		c->asked = c->confirmed;
 		xt_request_ack(c);
 	} else if (!strcmp(name, "r")) {
@@ -883,18 +903,35 @@ watchdog_fire(int sig)
 }
 
 static void
-watchdog_set(struct xt_conn *c, long seconds)
+watchdog_set(struct xt_conn *c, long ms)
 {
 	struct sigaction sa;
-	size_t left = xt_track_len(c);
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+	const char *unconfirmed = xt_track_len(c) ? "; messages were not confirmed" : "";
 
-	snprintf(watchdog_msg, sizeof watchdog_msg, "%s: no answer from %s within %ld s "
-		 "while logging in (a stalled TLS handshake?)%s\n", xt_progname, c->where,
-		 c->acct->connect_timeout, left ? "; messages were not confirmed" : "");
+	if (xt_cap_ms(ms) < ms)
+		snprintf(watchdog_msg, sizeof watchdog_msg, "%s: the run's --timeout of "
+			 "%ld s passed while logging in to %s (a stalled TLS handshake?)%s\n",
+			 xt_progname, xt_deadline_seconds(), c->where, unconfirmed);
+	else
+		snprintf(watchdog_msg, sizeof watchdog_msg, "%s: no answer from %s within "
+			 "%ld s while logging in (a stalled TLS handshake?)%s\n", xt_progname,
+			 c->where, c->acct->connect_timeout, unconfirmed);
+	ms = xt_cap_ms(ms) + 1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = watchdog_fire;
 	sigaction(SIGALRM, &sa, NULL);
-	alarm((unsigned)seconds);
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void
+watchdog_clear(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
 }
 
 static int
@@ -966,12 +1003,45 @@ mixup_check(struct xt_conn *c)
 	c->retryable = 0;
 }
 
+static int
+sm_answered(void *data)
+{
+	return !((struct xt_conn *)data)->sm_pending;
+}
+
+/* XEP-0198 counts the stanzas handled after <enable/>; some servers
+ * (ejabberd) count none sent before they answered it, so nothing is sent
+ * until <enabled/> or <failed/> came: the stanzas sent again after a
+ * reconnection, like the first ones, are then counted alike on both sides.
+ * libstrophe's own stream management (0.12 raises the connect event before
+ * <enabled/>; 0.13+ after) is turned off on every version by
+ * XMPP_CONN_FLAG_DISABLE_SM in open_session: this is the only one. */
+static int
+enable_sm(struct xt_conn *c)
+{
+	int rc;
+
+	if (!c->sm_offered)
+		return 0;
+	send_nonza(c, "<enable xmlns='" NS_SM "'/>");
+	c->sm_pending = 1;
+	rc = xt_wait(c, sm_answered, c, c->acct->connect_timeout);
+	if (rc == XT_ETIMEOUT && c->state == XT_CONN_ONLINE) {
+		xt_fail(c, XT_ETIMEOUT, "%s did not answer <enable/> (stream management) "
+			"within %ld s (try --connect-timeout)", c->where,
+			c->acct->connect_timeout);
+		drop(c);
+	}
+	return c->state == XT_CONN_ONLINE ? 0 : c->error ? c->error : XT_EUNAVAILABLE;
+}
+
 /* Starts a session on a new libstrophe connection: TLS, SASL, bind, then
  * XEP-0198 if offered. Returns 0, or an exit code with c->why set. */
 static int
 open_session(struct xt_conn *c)
 {
 	struct xt_account *a = c->acct;
+	/* DISABLE_SM: stream management is ours, on every libstrophe (enable_sm) */
 	long flags = XMPP_CONN_FLAG_MANDATORY_TLS | XMPP_CONN_FLAG_DISABLE_SM;
 	char *jid;
 	int rc;
@@ -1000,7 +1070,7 @@ open_session(struct xt_conn *c)
 	c->why[0] = c->tls_why[0] = c->tls_reason[0] = c->lost[0] = c->tried[0] = '\0';
 	c->ssl_failed = c->rx_any = c->srv_missing = c->mixup = 0;
 	c->pin_checked = c->sasl_ok = c->plain_sent = 0;
-	c->sm = c->sm_enabled = c->sm_offered = 0;
+	c->sm = c->sm_enabled = c->sm_offered = c->sm_pending = 0;
 	c->sm_in = c->sent = c->confirmed = c->asked = 0;
 	c->ka_sent = 0;
 	c->sock = -1;
@@ -1008,10 +1078,10 @@ open_session(struct xt_conn *c)
 		c->state = XT_CONN_CLOSED;
 		return lookup_failed(c);
 	}
-	/* a second past xt_wait's own deadline, which covers all else */
-	watchdog_set(c, a->connect_timeout + 1);
+	/* a moment past xt_wait's own deadline, which covers all else */
+	watchdog_set(c, a->connect_timeout * 1000L);
 	rc = xt_wait(c, wait_online, c, a->connect_timeout);
-	alarm(0);
+	watchdog_clear();
 	xt_scram_reset(&c->scram);
 	if (c->state != XT_CONN_ONLINE && c->mixup)
 		mixup_check(c);
@@ -1027,14 +1097,8 @@ open_session(struct xt_conn *c)
 	 * is ours, not its); its copy goes, wiped by capped_free. A new
 	 * session gets it again from a->password. */
 	xmpp_conn_set_pass(c->xc, "");
-	c->last_rx = xt_now_ms();
-	if (c->sm_offered) {
-		/* counted from here on; <r/> may follow at once, as the server
-		 * reads <enable/> first */
-		send_nonza(c, "<enable xmlns='" NS_SM "'/>");
-		c->sm = 1;
-	}
-	return 0;
+	c->last_rx = c->last_ack = xt_now_ms();
+	return enable_sm(c);
 }
 
 /* Lets libstrophe see a dead socket and frees its connection. */
@@ -1127,14 +1191,19 @@ recover(struct xt_conn *c)
 
 	if (!c->retryable || !limit || c->reconnecting || xt_stop || over_cap)
 		return 0;
+	if (xt_deadline_passed())
+		return deadline_fail(c), 0;
 	if (!c->down_since) {
 		c->down_since = now;
 		xt_warn("%s; reconnecting%s", c->why[0] ? c->why : "connection lost",
 			limit > 0 ? "" : " until stopped");
 	}
 	c->reconnecting = 1;
-	while (!xt_stop && (limit < 0 || now - c->down_since < limit * 1000L)) {
-		nap(backoff + rand() % (backoff / 2 + 1));
+	while (!xt_stop && !xt_deadline_passed() &&
+	       (limit < 0 || now - c->down_since < limit * 1000L)) {
+		nap(xt_cap_ms(backoff + rand() % (backoff / 2 + 1)));
+		if (xt_deadline_passed())
+			break;
 		release_session(c);
 		if (open_session(c) == 0) {
 			n = xt_track_resend(c, resend_text);
@@ -1171,6 +1240,9 @@ recover(struct xt_conn *c)
 	c->error = 0;
 	if (xt_stop)
 		xt_fail(c, code, "%s; stopped while reconnecting", why);
+	else if (xt_deadline_passed())
+		xt_fail(c, XT_ETIMEOUT, "%s; the run's --timeout of %ld s passed while "
+			"reconnecting", why, xt_deadline_seconds());
 	else if (c->retryable)
 		xt_fail(c, code, "%s; gave up reconnecting after %ld s", why, limit);
 	else
@@ -1202,21 +1274,49 @@ xt_run(struct xt_conn *c, int ms)
 	pump(c, (unsigned long)ms);
 }
 
-int
-xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
+/* Runs the loop until done, the connection fails for good, or ms passed;
+ * by_deadline: and never past the run's --timeout. */
+static int
+wait_until(struct xt_conn *c, int (*done)(void *), void *data, long ms, int by_deadline)
 {
-	long deadline = xt_now_ms() + timeout * 1000L;
+	long end = xt_now_ms() + (by_deadline ? xt_cap_ms(ms) : ms);
 
 	while (!done(data)) {
-		long left = deadline - xt_now_ms();
+		long left = end - xt_now_ms();
 		if (c->state == XT_CONN_CLOSED && !recover(c))
 			return c->error ? c->error : XT_EUNAVAILABLE;
+		if (left <= 0 && by_deadline && xt_deadline_passed())
+			deadline_fail(c);
 		if (left <= 0)
 			return XT_ETIMEOUT;
 		keepalive(c);
 		pump(c, left > 100 ? 100 : (unsigned long)left);
 	}
 	return 0;
+}
+
+int
+xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout)
+{
+	return wait_until(c, done, data, timeout * 1000L, 1);
+}
+
+/* Waits for done as long as the server keeps confirming: XT_ETIMEOUT once
+ * it confirmed nothing for --confirm-timeout, or at the run's deadline. */
+static int
+wait_acks(struct xt_conn *c, int (*done)(void *), void *data)
+{
+	long quiet = c->acct->confirm_timeout * 1000L, since = xt_now_ms(), left;
+	int rc;
+
+	for (;;) {
+		left = (c->last_ack > since ? c->last_ack : since) + quiet - xt_now_ms();
+		if (left <= 0)
+			return XT_ETIMEOUT;
+		rc = wait_until(c, done, data, left, 1);
+		if (rc != XT_ETIMEOUT || xt_deadline_passed())
+			return rc;
+	}
 }
 
 int
@@ -1246,10 +1346,10 @@ ready_to_send(struct xt_conn *c)
 		if (!window_open(c)) {
 			/* bound what waits unconfirmed: memory stays flat */
 			xt_request_ack(c);
-			rc = xt_wait(c, window_open, c, c->acct->connect_timeout);
-			if (rc == XT_ETIMEOUT) {
-				xt_fail(c, XT_ETIMEOUT, "%s confirmed nothing for %ld s",
-					c->where, c->acct->connect_timeout);
+			rc = wait_acks(c, window_open, c);
+			if (rc == XT_ETIMEOUT && !xt_deadline_passed()) {
+				xt_fail(c, XT_ETIMEOUT, "%s confirmed nothing for %ld s "
+					"(--confirm-timeout)", c->where, c->acct->confirm_timeout);
 				drop(c);
 				continue;
 			}
@@ -1328,19 +1428,23 @@ all_confirmed(void *data)
 }
 
 int
-xt_confirm_all(struct xt_conn *c, long timeout)
+xt_confirm_all(struct xt_conn *c)
 {
 	int rc, rejected;
 
 	xt_request_ack(c);
-	rc = xt_wait(c, all_confirmed, c, timeout);
+	rc = wait_acks(c, all_confirmed, c);
 	rejected = xt_track_report(c);
 	if (c->resent)
 		xt_warn("%lu stanza(s) were sent again after reconnecting; the server may "
 			"have had some already: duplicates carry the same origin-id", c->resent);
+	if (xt_time_up(c, rc) && xt_deadline_passed())
+		return xt_error(XT_EPARTIAL, "%s: %zu stanza(s) not confirmed", c->why,
+				xt_track_len(c));
 	if (xt_time_up(c, rc))
-		return xt_error(XT_EPARTIAL, "the server did not confirm %zu stanza(s) within %ld s",
-				xt_track_len(c), timeout);
+		return xt_error(XT_EPARTIAL, "the server confirmed nothing for %ld s "
+				"(--confirm-timeout): %zu stanza(s) not confirmed",
+				c->acct->confirm_timeout, xt_track_len(c));
 	/* a server that stalled is a timeout; anything else lost is partial */
 	if (rc)
 		return xt_error(rc == XT_ETIMEOUT ? XT_ETIMEOUT : XT_EPARTIAL,
@@ -1376,7 +1480,8 @@ xt_close(struct xt_conn *c)
 	if (c->state == XT_CONN_ONLINE) {
 		c->closing = 1;
 		xmpp_disconnect(c->xc);
-		xt_wait(c, closed, c, 2);
+		/* a clean close, even past the deadline: it is short */
+		wait_until(c, closed, c, 2000, 0);
 	}
 	xt_track_free(c);
 	release_session(c);

@@ -12,7 +12,7 @@
 enum {
 	O_PASSWORD_FILE = 1000, O_PASSWORD_CMD, O_DIRECT_TLS, O_CAFILE, O_CAPATH,
 	O_INSECURE, O_RESOURCE, O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PIN, O_ALLOW_PLAIN,
-	O_TLS_MIN,
+	O_TLS_MIN, O_CONFIRM_TIMEOUT,
 };
 
 /* Options every tool with an account takes: see xmpp-tools(7). */
@@ -32,6 +32,7 @@ static const struct xt_opt common_opts[] = {
 	{ O_ALLOW_PLAIN, "allow-plain", NULL, "allow SASL PLAIN (over TLS) after SCRAM worked before" },
 	{ O_RESOURCE, "resource", "NAME", "resource to bind (default: the server picks)" },
 	{ O_CONNECT_TIMEOUT, "connect-timeout", "S", "give up on any network step after S seconds (30)" },
+	{ O_CONFIRM_TIMEOUT, "confirm-timeout", "S", "give up confirming once the server acknowledged nothing for S seconds (30)" },
 	{ O_KEEPALIVE, "keepalive", "S", "check a quiet server after S seconds (60)" },
 	{ 0, NULL, NULL, NULL },
 };
@@ -119,6 +120,18 @@ xt_parse_number(const char *s, long max)
 	if (*end || v < 0 || v > max)
 		return -1;
 	return v;
+}
+
+int
+xt_deadline_option(const char *arg)
+{
+	long v = xt_parse_number(arg, 1L << 30);
+
+	if (v <= 0)
+		return xt_error(XT_EUSAGE, "--timeout wants seconds, got '%s'", arg);
+	/* counted from here: the run is its options, login and job */
+	xt_deadline_set(v);
+	return 0;
 }
 
 int
@@ -241,6 +254,11 @@ common_option(const struct xt_tool *t, struct xt_account *a, int id,
 		if (a->connect_timeout <= 0)
 			xt_usage(t, "--connect-timeout wants seconds, got '%s'", arg);
 		break;
+	case O_CONFIRM_TIMEOUT:
+		a->confirm_timeout = xt_parse_number(arg, 86400);
+		if (a->confirm_timeout <= 0)
+			xt_usage(t, "--confirm-timeout wants seconds, got '%s'", arg);
+		break;
 	case O_KEEPALIVE:
 		a->keepalive = xt_parse_number(arg, 86400);
 		if (a->keepalive <= 0)
@@ -312,6 +330,7 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 	opterr = 0;
 	if (a) {
 		a->connect_timeout = 30;
+		a->confirm_timeout = 30;
 		a->keepalive = 60;
 	}
 	while ((id = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {

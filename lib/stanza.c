@@ -60,7 +60,7 @@ xt_go_online_quietly(struct xt_conn *c)
 	rc = xt_send(c, p, NULL);
 	xmpp_stanza_release(p);
 	/* the ack comes after what the server sent us in answer */
-	return rc ? rc : xt_confirm_all(c, c->acct->connect_timeout);
+	return rc ? rc : xt_confirm_all(c);
 }
 
 void

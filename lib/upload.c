@@ -550,6 +550,10 @@ progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, c
 		b->stalled = 1;
 		return 1;
 	}
+	if (xt_deadline_passed()) {
+		b->stalled = 1;
+		return 1;
+	}
 	if (b->up->progress && ultotal > 0)
 		draw_bar(b, ultotal, ulnow);
 	return 0;
@@ -566,7 +570,11 @@ stall_reason(CURL *cu, const struct body *b, char *why, size_t whylen)
 
 	curl_easy_getinfo(cu, CURLINFO_APPCONNECT_TIME_T, &tls);
 	curl_easy_getinfo(cu, CURLINFO_SIZE_UPLOAD_T, &sent);
-	if (tls == 0)
+	if (xt_deadline_passed())
+		snprintf(why, whylen, "the run's --timeout of %ld s passed while uploading "
+			 "to %s, after %lld of %lld bytes", xt_deadline_seconds(), b->host,
+			 (long long)sent, (long long)b->total);
+	else if (tls == 0)
 		snprintf(why, whylen, "upload stalled: no TLS connection to %s within %ld s",
 			 b->host, secs);
 	else if (sent < b->total)
@@ -725,12 +733,15 @@ xt_upload_put(const struct xt_upload *up, const struct xt_slot *s,
 	cu = new_put(&b, s, hdr, resolve, a, b.total);
 	for (attempt = 0;; attempt++) {
 		rc = put_once(cu, &b, why, sizeof why);
-		if (rc == 0 || attempt >= up->retries || rc == XT_EIO || rc == XT_ETLS)
+		if (rc == 0 || attempt >= up->retries || rc == XT_EIO || rc == XT_ETLS ||
+		    xt_deadline_passed())
 			break;
 		xt_warn("%s: %s; retrying (%d of %d)", up->filename, why, attempt + 1, up->retries);
 		sleep(1);
 	}
-	if (rc == XT_ETIMEOUT)
+	if (rc == XT_ETIMEOUT && xt_deadline_passed())
+		xt_error(rc, "%s: %s", up->filename, why);
+	else if (rc == XT_ETIMEOUT)
 		xt_error(rc, "%s: %s (check the upload server; --connect-timeout S waits longer%s)",
 			 up->filename, why, up->retries ? "" : ", --retry N tries again");
 	else if (rc)

@@ -81,6 +81,19 @@ void *xt_realloc(void *p, size_t n);
 
 /* clock.c: CLOCK_MONOTONIC, for deadlines and timings. */
 long xt_now_ms(void);
+/* What xt_deadline_left_ms returns when no --timeout was given. */
+#define XT_NO_DEADLINE (1L << 40)
+/* --timeout S: sets the whole run's deadline, S seconds from now (0: none). */
+void xt_deadline_set(long seconds);
+/* Returns the --timeout given, in seconds, or 0. */
+long xt_deadline_seconds(void);
+/* Returns the milliseconds left before the deadline (0 once it passed), or
+ * XT_NO_DEADLINE. */
+long xt_deadline_left_ms(void);
+/* Returns 1 once the deadline passed. */
+int xt_deadline_passed(void);
+/* Returns ms, or less: what is left before the deadline. */
+long xt_cap_ms(long ms);
 /* Milliseconds since since (taken with clock_gettime(CLOCK_MONOTONIC)). */
 double xt_elapsed_ms(const struct timespec *since);
 
@@ -124,6 +137,9 @@ void xt_usage(const struct xt_tool *t, const char *fmt, ...)
 int xt_parse_hostport(const char *v, char **host, unsigned short *port);
 /* The same for a->host and a->port. */
 int xt_parse_server(struct xt_account *a, const char *v);
+/* --timeout S, the whole run's deadline (xt_deadline_set): returns 0, or
+ * XT_EUSAGE with the error printed. */
+int xt_deadline_option(const char *arg);
 /* Parses a non-negative decimal number of seconds or a count; -1 if bad. */
 long xt_parse_number(const char *s, long max);
 /* Parses a presence priority, -128 to 127 (RFC 6121 4.7.2.3) into *prio;
@@ -142,6 +158,8 @@ struct xt_account {
 	int insecure;     /* skip certificate verification (warned) */
 	int allow_plain;  /* PLAIN even where SCRAM worked before */
 	long connect_timeout; /* seconds for each network wait */
+	long confirm_timeout; /* seconds without any acknowledgement before
+			       * confirmation is given up (30) */
 	long keepalive;   /* seconds of quiet before asking the server (60) */
 	long retry_for;   /* seconds to keep reconnecting after a loss; 0: none,
 			   * -1: for ever */
@@ -302,12 +320,14 @@ struct xt_conn {
 	char why[768];    /* its message */
 	int sock;         /* the socket, once connected */
 	int sm;           /* XEP-0198 asked for (acks by <r/>) */
+	int sm_pending;   /* <enable/> sent, not answered yet: send nothing */
 	int sm_enabled;   /* the server said <enabled/>: count what it sends */
 	int sm_offered;
 	unsigned long sm_in;   /* stanzas received, for <a h=''/> */
 	unsigned long sent;    /* counted stanzas sent */
 	unsigned long confirmed; /* of those, confirmed by the server */
 	unsigned long asked;   /* sent count at the last ack request */
+	long last_ack;    /* when the server last confirmed more (ms) */
 	unsigned long ping_seq;
 	struct xt_track *track;
 	xt_stanza_cb on_stanza; /* every incoming stanza after session start */
@@ -364,13 +384,14 @@ int xt_await_bounces(struct xt_conn *c, long ms);
 /* Runs the connection while waiting up to ms for fd to be readable;
  * returns 1 if it is (or at EOF), else 0. */
 int xt_poll_fd(struct xt_conn *c, int fd, int ms);
-/* Whether xt_wait's rc means its own time ran out (a --timeout or --for
- * reached), not a server that stopped answering. */
+/* Whether xt_wait's rc means its own time ran out (the run's --timeout or
+ * a --for reached), not a server that stopped answering. */
 int xt_time_up(const struct xt_conn *c, int rc);
 /* Runs the event loop for at most ms milliseconds (0: no wait). */
 void xt_run(struct xt_conn *c, int ms);
 /* Runs the loop until done(data) is true, the connection fails, or timeout
- * seconds pass; returns 0, the connection's error, or XT_ETIMEOUT. */
+ * seconds pass (never past the run's --timeout, which then sets c->why);
+ * returns 0, the connection's error, or XT_ETIMEOUT. */
 int xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout);
 /* Sends a stanza and tracks it until the server confirms it; label names it
  * in messages ("line 3"), NULL for stanzas nobody needs to hear about.
@@ -378,9 +399,11 @@ int xt_wait(struct xt_conn *c, int (*done)(void *), void *data, long timeout);
 int xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label);
 /* Asks the server to confirm what was sent so far (SM <r/> or a ping). */
 void xt_request_ack(struct xt_conn *c);
-/* Waits until the server confirmed everything sent; reports those it did not
- * confirm or rejected; returns 0, XT_EPARTIAL or the connection's error. */
-int xt_confirm_all(struct xt_conn *c, long timeout);
+/* Waits until the server confirmed everything sent, as long as it keeps
+ * acknowledging (--confirm-timeout) and the run's --timeout allows; reports
+ * those it did not confirm or rejected; returns 0, XT_EPARTIAL or the
+ * connection's error. */
+int xt_confirm_all(struct xt_conn *c);
 /* Closes the stream cleanly and frees everything. */
 void xt_close(struct xt_conn *c);
 /* Returns a new unique stanza id. */

@@ -271,3 +271,120 @@ wait_count() {
 	every_body_once "$BATS_TEST_TMPDIR/got" 20000
 	rss_under 20000 "$BATS_TEST_TMPDIR/rss"
 }
+
+# no_tracked_before_enabled FILE: fails naming the line if FILE (a -v
+# trace) has a <message> sent between an <enable/> and its answer.
+no_tracked_before_enabled() {
+	awk '/^> <enable /{p=1} /^< <(enabled|failed) /{p=0}
+	     /^> <message/ && p {print "sent before <enabled/>: " $0; bad=1}
+	     END {exit bad}' "$1"
+}
+
+@test "stream management: nothing tracked goes out before <enabled/>, at login and after a cut" {
+	# the server's answers lag, so <enabled/> comes late at both logins;
+	# a server that counts only what follows its <enabled/> (ejabberd)
+	# would otherwise never confirm what was sent meanwhile
+	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
+	proxy --lag 300
+	kill -TTOU "$PROXY_PID"
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --retry-for 60 --lines "$BOB" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local sender=$!
+	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	echo "message 1" >&5	# waiting before the login ends
+	wait_for "$BATS_TEST_TMPDIR/err" '^> <message.*message 1'
+	echo "message 2" >&5
+	wait_for "$BATS_TEST_TMPDIR/err" '^> <message.*message 2'
+	kill -USR1 "$PROXY_PID"	# cut before the (lagged) ack: both go again
+	wait_for "$BATS_TEST_TMPDIR/err" 'reconnected to'
+	echo "message 3" >&5
+	exec 5>&-
+	wait_bounded "$sender"
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^> <enable ' "$BATS_TEST_TMPDIR/err")" -eq 2 ]
+	no_tracked_before_enabled "$BATS_TEST_TMPDIR/err"
+	wait_lines "$BATS_TEST_TMPDIR/got" 3
+	sleep 0.5
+	every_body_once "$BATS_TEST_TMPDIR/got" 3
+}
+
+@test "--confirm-timeout follows progress: slow acks that keep coming are waited for" {
+	# acks lag 3 s behind the lines, one every half second: confirming
+	# the last ones takes longer than --confirm-timeout 2, but no gap
+	# between two acks does
+	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
+	proxy --lag 3000
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --confirm-timeout 2 --lines "$BOB" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local sender=$!
+	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	wait_for "$BATS_TEST_TMPDIR/err" '^< <enabled '
+	kill -TTOU "$PROXY_PID"
+	for i in $(seq 1 10); do
+		echo "message $i" >&5
+		sleep 0.5
+	done
+	exec 5>&-
+	wait_bounded "$sender" 60
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 0 ]
+	wait_lines "$BATS_TEST_TMPDIR/got" 10
+	every_body_once "$BATS_TEST_TMPDIR/got" 10
+}
+
+@test "--confirm-timeout: a server that stops acknowledging is given up after S seconds, exit 80" {
+	proxy
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --confirm-timeout 2 --lines "$BOB" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local sender=$!
+	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	wait_for "$BATS_TEST_TMPDIR/err" '^< <enabled '
+	kill -TTIN "$PROXY_PID"	# the line never reaches the server
+	echo "lost" >&5
+	exec 5>&-
+	wait_bounded "$sender" 20
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 80 ]
+	grep -q "confirmed nothing for 2 s (--confirm-timeout): 1 stanza(s) not confirmed" \
+		"$BATS_TEST_TMPDIR/err"
+}
+
+@test "--timeout S is the whole run's deadline: a login that stalls ends at S, not at --connect-timeout" {
+	proxy
+	kill -USR2 "$PROXY_PID"		# nothing moves, before the login
+	local tool pid
+	for tool in "xmpp-send -m hi $BOB" "xmpp-listen" "xmpp-presence watch" "xmpp-roster list"; do
+		# shellcheck disable=SC2086
+		as "$ALICE" $tool "${via_proxy[@]}" --timeout 2 --connect-timeout 30 \
+			2>"$BATS_TEST_TMPDIR/err" &
+		pid=$!
+		wait_bounded "$pid" 10
+		echo "$tool: $status: $(cat "$BATS_TEST_TMPDIR/err")"
+		[ "$status" -eq 75 ]
+		grep -q "the run's --timeout of 2 s passed while logging in to 127.0.0.1:$PROXY_PORT" \
+			"$BATS_TEST_TMPDIR/err"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	done
+}
+
+@test "--timeout S ends a send whose server stopped acknowledging, by S: exit 80, named" {
+	proxy
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --timeout 4 --lines "$BOB" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local sender=$!
+	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	wait_for "$BATS_TEST_TMPDIR/err" '^< <enabled '
+	kill -TTIN "$PROXY_PID"
+	echo "lost" >&5
+	exec 5>&-
+	wait_bounded "$sender" 20
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 80 ]
+	grep -q "the run's --timeout of 4 s passed: 1 stanza(s) not confirmed" "$BATS_TEST_TMPDIR/err"
+	grep -q "line 1 to $BOB: not confirmed" "$BATS_TEST_TMPDIR/err"
+}

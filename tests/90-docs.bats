@@ -221,7 +221,7 @@ check_unknown() {
 		# the code, without its comments
 		code=$(grep -v '^[[:space:]]*#' "$f")
 		for opt in jid account config password-file password-cmd server \
-			insecure resource connect-timeout; do
+			insecure resource; do
 			if grep -qE -- "(--|-l[[:space:]]+)$opt([^[:alnum:]-]|\$)" <<<"$code"; then
 				echo "$f offers --$opt" >&2
 				return 1

@@ -30,7 +30,7 @@ setup() {
 # test zone's anchor, trusting the test CA.
 probe() {
 	xmpp-s2s-probe --dns-server "$XT_S2S_DNS" --trust-anchor "$XT_S2S_ANCHOR" \
-		--cafile "$XT_S2S_CAFILE" --timeout 5 "$@"
+		--cafile "$XT_S2S_CAFILE" --connect-timeout 5 "$@"
 }
 
 # jqo FILTER: jq -r FILTER on the last run's output.
@@ -172,12 +172,12 @@ check_message() {
 @test "with the test CA in the system store, no --cafile: the chain is trusted" {
 	system_trust_mode "$XT_S2S_CAFILE"
 	run -0 --separate-stderr system_trust xmpp-s2s-probe --dns-server "$XT_S2S_DNS" \
-		--trust-anchor "$XT_S2S_ANCHOR" --timeout 5 --json good.test
+		--trust-anchor "$XT_S2S_ANCHOR" --connect-timeout 5 --json good.test
 	[ "$(check_status cert.chain)" = pass ]
 	[ "$(jqo '.targets[0].addresses[0].certificate.verified')" = true ]
 	# and outside the namespace it is not
 	run -1 --separate-stderr env -u SSL_CERT_FILE -u SSL_CERT_DIR xmpp-s2s-probe \
-		--dns-server "$XT_S2S_DNS" --trust-anchor "$XT_S2S_ANCHOR" --timeout 5 \
+		--dns-server "$XT_S2S_DNS" --trust-anchor "$XT_S2S_ANCHOR" --connect-timeout 5 \
 		--json good.test
 	[ "$(check_status cert.chain)" = fail ]
 }
@@ -221,7 +221,7 @@ check_message() {
 }
 
 @test "a host that accepts TCP and never answers times out; the others are still reported, in order" {
-	run -1 probe --json --timeout 2 silent.test good.test
+	run -1 probe --json --connect-timeout 2 silent.test good.test
 	[ "${#lines[@]}" -eq 2 ]
 	[ "$(jq -r .domain <<<"${lines[0]}")" = silent.test ]
 	[ "$(jq -r .status <<<"${lines[0]}")" = fail ]
@@ -263,7 +263,7 @@ check_message() {
 
 @test "slow domains are probed side by side (-j): five silent hosts cost one timeout, not five" {
 	start=$(date +%s)
-	run -1 probe --json -j 8 --timeout 3 silent.test silent.test silent.test silent.test silent.test
+	run -1 probe --json -j 8 --connect-timeout 3 silent.test silent.test silent.test silent.test silent.test
 	[ "${#lines[@]}" -eq 5 ]
 	# one at a time this takes at least 15 s
 	[ $(($(date +%s) - start)) -lt 12 ]
@@ -401,7 +401,7 @@ check_message() {
 
 @test "a resolver that does not answer: exit 69, one line" {
 	run -69 --separate-stderr xmpp-s2s-probe --dns-server "127.0.0.1:$XT_S2S_DEAD_PORT" \
-		--trust-anchor none --timeout 1 good.test
+		--trust-anchor none --connect-timeout 1 good.test
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	stderr_has "no DNS answer"
 }

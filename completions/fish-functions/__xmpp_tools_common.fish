@@ -21,6 +21,7 @@ function __xmpp_tools_common -a cmd quiet
     complete -c $cmd -l insecure -d "Do not verify the server's certificate (dangerous)"
     complete -c $cmd -l resource -x -d 'Resource to bind (default: the server picks)'
     complete -c $cmd -l connect-timeout -x -d 'Give up on any network step after S seconds (30)'
+    complete -c $cmd -l confirm-timeout -x -d 'Give up once nothing was acknowledged for S seconds (30)'
     complete -c $cmd -l keepalive -x -d 'Check a quiet server after S seconds (60)'
     complete -c $cmd -s v -l verbose -d 'Print the XML stream on stderr (secrets redacted)'
     complete -c $cmd -s q -l quiet -d $quiet
