@@ -67,6 +67,24 @@ struct listen {
 static struct listen L = { .count = -1, .presence = 1, .carbons = 1,
 			  .priority = -1 };
 
+/* A type some stanza has (RFC 6120 8.2.3, RFC 6121 4.7.1 and 5.2.2): a
+ * typo would filter out everything, silently. */
+static int
+known_type(const char *type)
+{
+	static const char *const known[] = {
+		"chat", "normal", "headline", "groupchat", "error", "available",
+		"unavailable", "subscribe", "subscribed", "unsubscribe",
+		"unsubscribed", "probe", "get", "set", "result", NULL
+	};
+	size_t i;
+
+	for (i = 0; known[i]; i++)
+		if (!strcmp(type, known[i]))
+			return 1;
+	return 0;
+}
+
 static int
 option(int id, const char *arg, void *data)
 {
@@ -84,7 +102,13 @@ option(int id, const char *arg, void *data)
 			return xt_error(XT_EUSAGE, "--from: invalid or too many JIDs: '%s'", arg);
 		l->from[l->nfrom++] = arg;
 		break;
-	case O_TYPE: l->type = arg; break;
+	case O_TYPE:
+		if (!known_type(arg))
+			return xt_error(XT_EUSAGE, "--type wants a stanza type (chat, normal, "
+					"headline, groupchat, error; available, unavailable, "
+					"subscribe...; get, set, result), got '%s'", arg);
+		l->type = arg;
+		break;
 	case O_KIND:
 		if (strcmp(arg, "message") && strcmp(arg, "presence") && strcmp(arg, "iq"))
 			return xt_error(XT_EUSAGE, "--kind wants message, presence or iq, got '%s'", arg);

@@ -528,6 +528,8 @@ check_command(int argc, char **argv, int i)
 	if (subcommands[k].njid && strchr(argv[i + 1], '/'))
 		xt_die(XT_EUSAGE, "invalid JID '%s': contacts are bare JIDs, without a resource",
 		       argv[i + 1]);
+	if (subcommands[k].njid)
+		xt_warn_word_jid("contact", argv[i + 1]);
 	return cmd;
 }
 

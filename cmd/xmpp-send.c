@@ -51,7 +51,12 @@ option(int id, const char *arg, void *data)
 	if (xt_rooms_option(&s->rooms, id, arg))
 		return 0;
 	switch (id) {
-	case 'm': s->msg.body = arg; break;
+	case 'm':
+		/* as an empty standard input: nothing to send is no message */
+		if (!*arg)
+			return xt_error(XT_EDATA, "-m is empty: nothing to send");
+		s->msg.body = arg;
+		break;
 	case O_LINES: s->mode = LINES; break;
 	case O_JSON: s->mode = JSON; break;
 	case O_XML: s->mode = XML; break;
@@ -113,6 +118,8 @@ check_arguments(struct send *s)
 	for (i = 0; i < s->nrcpt; i++)
 		if ((why = xt_jid_check(s->rcpt[i])))
 			xt_die(XT_EUSAGE, "invalid recipient JID '%s': %s", s->rcpt[i], why);
+		else
+			xt_warn_word_jid("recipient", s->rcpt[i]);
 	if (!s->msg.body && s->mode == WHOLE && isatty(0))
 		xt_usage(&tool, "no message: give -m TEXT or pipe the body on standard input");
 	if (s->msg.type && s->mode != XML) {

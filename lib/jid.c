@@ -74,6 +74,21 @@ xt_jid_bare(const char *jid)
 	return b;
 }
 
+void
+xt_warn_word_jid(const char *what, const char *jid)
+{
+	char *bare = xt_jid_bare(jid);
+
+	/* "bob": a domain JID (RFC 7622 3.2), so a server's address, though
+	 * the user surely meant a person; a real domain has a dot (or is an
+	 * address in brackets), a typo of one rarely */
+	if (!strchr(bare, '@') && !strchr(bare, '.') && bare[0] != '[')
+		xt_warn("%s '%s' has no @: it is taken as the address of a server "
+			"named %s, not of a user (did you mean %s@DOMAIN?)", what, jid,
+			bare, bare);
+	free(bare);
+}
+
 char *
 xt_jid_domain(const char *jid)
 {

@@ -223,6 +223,9 @@ const char *xt_jid_check(const char *jid);
 char *xt_jid_bare(const char *jid);
 /* Returns a newly allocated domain part. */
 char *xt_jid_domain(const char *jid);
+/* Warns when jid (named what, e.g. "recipient") is a single word without
+ * @ or dot: valid, the domain JID of a server, but surely a typo. */
+void xt_warn_word_jid(const char *what, const char *jid);
 /* Returns jid in the form RFC 7622 compares (malloc'd): localpart and
  * domainpart lowercased (ASCII, Latin, Greek, Cyrillic, Armenian, fullwidth;
  * no NFC), one trailing dot of the domain dropped, resourcepart as it is. */

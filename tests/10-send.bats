@@ -264,8 +264,11 @@ EOF
 }
 
 @test "--receipt without a client that answers receipts times out (75) naming the message" {
+	run -75 --separate-stderr send --receipt --confirm-timeout 2 -m "are you there" "$you"
+	stderr_has "message to $you: no delivery receipt within 2 s (--confirm-timeout)"
+	# the run's deadline ends the wait too, and says so
 	run -75 --separate-stderr send --receipt --timeout 2 -m "are you there" "$you"
-	stderr_has "message to $you: no delivery receipt within 2 s"
+	stderr_has "message to $you: no delivery receipt before the run's --timeout of 2 s"
 }
 
 @test "--receipt exits 0 once the recipient's client confirms delivery" {
@@ -389,6 +392,21 @@ EOF
 @test "no -m and empty standard input exits 65" {
 	run -65 --separate-stderr send "$you" </dev/null
 	stderr_has "empty"
+}
+
+@test "-m \"\" exits 65 as an empty standard input does, and sends nothing" {
+	run -65 --separate-stderr send -m "" "$you"
+	one_error_line
+	stderr_has "-m is empty: nothing to send"
+	run -0 send -m end "$you"
+	expect "$(bodies 1)" end
+}
+
+@test "a recipient without @ or dot is named in a warning: it is a server's address" {
+	run -0 --separate-stderr send -m "to the user" "$you"
+	refute grep -q "has no @" <<<"$stderr"
+	run --separate-stderr send -m hi "${you%@*}"
+	stderr_has "recipient '${you%@*}' has no @: it is taken as the address of a server named ${you%@*}, not of a user (did you mean ${you%@*}@DOMAIN?)"
 }
 
 @test "no recipient exits 64" {

@@ -84,7 +84,8 @@ tool() {
 	LISTEN_PID=$!
 	wait_for "$out.err" '^> <presence'
 	run -0 --separate-stderr tool "$me" xmpp-send -m "env?" "$you"
-	wait "$LISTEN_PID"
+	wait_bounded "$LISTEN_PID"
+	[ "$status" -eq 0 ]
 	LISTEN_PID=
 	expect "$(grep -c '^SSL_CERT_' env)" 0
 }

@@ -100,7 +100,7 @@ expect() {
 	run -75 --separate-stderr listen --json --count 2 --timeout 2
 	expect "${#lines[@]}" 1
 	expect "$(jq -r .body <<<"$output")" "only one"
-	stderr_has "timed out after 2 s with 1 of 2"
+	stderr_has "timed out after 2 s (--timeout) with 1 of 2"
 }
 
 @test "--from JID prints only stanzas from that bare JID, any resource" {
@@ -141,6 +141,13 @@ from carol/phone')"
 	run -0 --separate-stderr listen --json --type normal --count 2 --timeout 10
 	expect "$(jq -r .body <<<"$output")" "$(printf 'a normal one\nanother normal one')"
 	expect "$(jq -r .type <<<"$output" | sort -u)" normal
+}
+
+@test "--type with a typo is a usage error (64) naming the types there are" {
+	run -64 --separate-stderr listen --json --type chta --count 1 --timeout 10
+	one_error_line xmpp-listen
+	stderr_has "--type wants a stanza type (chat, normal, headline, groupchat, error;"
+	stderr_has "got 'chta'"
 }
 
 @test "--kind presence shows a contact's presence, and no messages" {

@@ -151,13 +151,13 @@ EOF
 	local status=0
 	# $dave is offline: no real receipt can come
 	jq -n -c --arg to "$dave" '{to: $to, body: "for dave", id: "known-id", receipt: true}' |
-		as "$you" xmpp-send "${server_opts[@]}" -v --resource bot --json --timeout 3 \
+		as "$you" xmpp-send "${server_opts[@]}" -v --resource bot --json --confirm-timeout 3 \
 		2>"$out.err" &
 	local sender=$!
 	wait_for "$out.err" "^> <message"
 	send --xml <<<"<message to='$you/bot'><received xmlns='urn:xmpp:receipts' id='known-id'/></message>"
 	wait_for "$out.err" "^< <message.*known-id"
-	wait "$sender" || status=$?
+	wait_bounded "$sender"
 	cat "$out.err"
 	[ "$status" -eq 75 ]
 	grep -q "line 1 to $dave: no delivery receipt within 3 s" "$out.err"

@@ -61,6 +61,13 @@ expect() {
 	expect "$(jq -c '.groups | sort' <<<"$output")" '["Friends","Work"]'
 }
 
+@test "add of a word without @ or dot warns that it is a server's address" {
+	run -0 --separate-stderr roster "$me" add "${you%@*}"
+	stderr_has "contact '${you%@*}' has no @: it is taken as the address of a server"
+	run -0 --separate-stderr roster "$me" add "$you"
+	refute grep -q "has no @" <<<"$stderr"
+}
+
 @test "list is JSON lines when standard output is not a terminal" {
 	roster "$me" add "$you" --name Bob
 	run -0 --separate-stderr roster "$me"
