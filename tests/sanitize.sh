@@ -9,7 +9,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 logs=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-sanitize.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$logs/asan
+# disable_coredump=0: ASan would set the core limit to 0 itself, and the
+# tools' own handling of it (xt_harden, and the user's limit given back to
+# the commands they start) would go untested
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:disable_coredump=0:log_path=$logs/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan
 rc=0
 tests/run.sh "$@" || rc=$?
