@@ -419,15 +419,29 @@ note_ssl_reason(struct xt_conn *c, const char *msg)
 	}
 }
 
-/* "sock_connect() to HOST:PORT returned N": what was last tried, for a
- * message naming what could not be resolved or what it speaks. */
+/* What was last tried, for a message naming what could not be resolved
+ * or what it speaks: HOST:PORT from libstrophe's log line, which 0.12
+ * words "sock_connect() to HOST:PORT returned N" and 0.13+ "Connecting to
+ * HOST:PORT via HOW". Other lines are left alone. */
 static void
 note_tried(struct xt_conn *c, const char *msg)
 {
-	const char *host = msg + strlen("sock_connect() to "), *end = strstr(host, " returned");
+	static const struct { const char *before, *after; } forms[] = {
+		{ "sock_connect() to ", " returned" }, /* libstrophe 0.12 */
+		{ "Connecting to ", " via " },         /* 0.13, 0.14 */
+	};
+	const char *host, *end;
+	size_t i, n;
 
-	if (end)
-		snprintf(c->tried, sizeof c->tried, "%.*s", (int)(end - host), host);
+	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		n = strlen(forms[i].before);
+		if (strncmp(msg, forms[i].before, n))
+			continue;
+		host = msg + n;
+		if ((end = strstr(host, forms[i].after)))
+			snprintf(c->tried, sizeof c->tried, "%.*s", (int)(end - host), host);
+		return;
+	}
 }
 
 /* Splits c->tried into host (in buf) and port; 0, or -1 if nothing was. */
@@ -516,7 +530,7 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 		note_loss(c, "the server closed the connection");
 	else if (!strncmp(msg, "SRV lookup failed", 17))
 		c->srv_missing = 1;
-	else if (!strncmp(msg, "sock_connect() to ", 18))
+	else
 		note_tried(c, msg);
 	if (strstr(msg, "TLS is not supported, but set as mandatory"))
 		xt_fail(c, XT_ETLS, "%s does not offer STARTTLS and TLS is required: "

@@ -78,6 +78,10 @@ mnt() {
 }
 
 mount_all() {
+	# the root a mount point of its own, private: inside, unshare -m
+	# --propagation private (the system-trust tests) needs / to be one
+	mnt --bind "$root" "$root"
+	mount --make-private "$root"
 	mnt -t proc proc "$root/proc"
 	mnt --bind /sys "$root/sys"
 	mnt --bind /dev "$root/dev"
