@@ -267,8 +267,9 @@ EOF
 	run -75 --separate-stderr send --receipt --confirm-timeout 2 -m "are you there" "$you"
 	stderr_has "message to $you: no delivery receipt within 2 s (--confirm-timeout)"
 	# the run's deadline ends the wait too, and says so
-	run -75 --separate-stderr send --receipt --timeout 2 -m "are you there" "$you"
-	stderr_has "message to $you: no delivery receipt before the run's --timeout of 2 s"
+	# (time enough to log in first, also under valgrind)
+	run -75 --separate-stderr send --receipt --timeout 8 -m "are you there" "$you"
+	stderr_has "message to $you: no delivery receipt before the run's --timeout of 8 s"
 }
 
 @test "--receipt exits 0 once the recipient's client confirms delivery" {

@@ -42,7 +42,7 @@ expect() {
 	printf 'one\ntwo\nthree\n' | send --lines "$you"
 	# priority -1: the server hands this session nothing it stored
 	run -75 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" -v --json \
-		--kind message --count 1 --timeout 2
+		--kind message --count 1 --timeout 6
 	expect "$output" ""
 	[[ $stderr == *"<priority>-1</priority>"* ]]
 	# they are all still there for a client that takes them
@@ -74,9 +74,9 @@ expect() {
 
 @test "--priority N goes online at N; --offline without it at 0" {
 	run -0 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" -v --json \
-		--priority 5 --timeout 1
+		--priority 5 --timeout 6
 	[[ $stderr == *"<priority>5</priority>"* ]]
-	run -0 --separate-stderr listen -v --json --timeout 1
+	run -0 --separate-stderr listen -v --json --timeout 6
 	[[ $stderr == *"<priority>0</priority>"* ]]
 }
 
@@ -91,16 +91,17 @@ expect() {
 }
 
 @test "--timeout alone is a duration: exits 0" {
-	run -0 --separate-stderr listen --json --timeout 1
+	# the whole run, login included: time enough for a login under valgrind
+	run -0 --separate-stderr listen --json --timeout 6
 	expect "$output" ""
 }
 
 @test "--count with --timeout exits 75 when the count is not reached" {
 	send -m "only one" "$you"
-	run -75 --separate-stderr listen --json --count 2 --timeout 2
+	run -75 --separate-stderr listen --json --count 2 --timeout 6
 	expect "${#lines[@]}" 1
 	expect "$(jq -r .body <<<"$output")" "only one"
-	stderr_has "timed out after 2 s (--timeout) with 1 of 2"
+	stderr_has "timed out after 6 s (--timeout) with 1 of 2"
 }
 
 @test "--from JID prints only stanzas from that bare JID, any resource" {
