@@ -76,6 +76,14 @@ expect() {
 	expect "$(jq -s -r '.[0].body' "$out")" "$(printf 'line one\nline two\n\n\tline four')"
 }
 
+@test "a 100 KB body on standard input from a pipe arrives whole" {
+	# more than one read, more than one pipe buffer
+	seq -f 'line %06g of a long report' 1 4000 >"$in"
+	cat "$in" | run -0 --separate-stderr send "$you"
+	receive 1
+	expect "$(jq -r .body "$out" | sha256sum)" "$(sha256sum <"$in")"
+}
+
 @test "Unicode and XML-special characters in bodies arrive byte-identical" {
 	local text
 	text=$(printf '%s' 'emoji 😀🎉👍🏽 CJK 漢字かなカナ한국어 RTL עברית العربية' \

@@ -97,6 +97,17 @@ every_body_once() {
 	every_body_once "$BATS_TEST_TMPDIR/got" 10000
 }
 
+# stream_via_proxy ARGS...: xmpp-send -v ARGS --lines to $BOB through the
+# proxy, its stderr in $BATS_TEST_TMPDIR/err, reading lines written to
+# file descriptor 5; SENDER holds its pid.
+stream_via_proxy() {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	as "$ALICE" xmpp-send "${via_proxy[@]}" -v "$@" --lines "$BOB" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	SENDER=$!
+	exec 5>"$BATS_TEST_TMPDIR/fifo"
+}
+
 # wait_count FILE REGEX N: waits (10 s at most) until N lines of FILE match.
 wait_count() {
 	local i
@@ -114,11 +125,7 @@ wait_count() {
 	# confirm line 3: it is sent again.
 	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
 	proxy --lag 1500
-	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --retry-for 30 --lines "$BOB" \
-		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
-	local sender=$!
-	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	stream_via_proxy --retry-for 30
 	echo "message 1" >&5
 	wait_for "$BATS_TEST_TMPDIR/err" '^< <a .*h="1"'
 	kill -TTOU "$PROXY_PID"		# lag the server's answers
@@ -132,7 +139,7 @@ wait_count() {
 	kill -TTIN "$PROXY_PID"
 	kill -USR1 "$PROXY_PID"		# cut: message 3 must go again
 	exec 5>&-
-	wait_bounded "$sender"
+	wait_bounded "$SENDER"
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 0 ]
 	wait_lines "$BATS_TEST_TMPDIR/got" 3
@@ -287,11 +294,7 @@ no_tracked_before_enabled() {
 	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
 	proxy --lag 300
 	kill -TTOU "$PROXY_PID"
-	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --retry-for 60 --lines "$BOB" \
-		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
-	local sender=$!
-	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	stream_via_proxy --retry-for 60
 	echo "message 1" >&5	# waiting before the login ends
 	wait_for "$BATS_TEST_TMPDIR/err" '^> <message.*message 1'
 	echo "message 2" >&5
@@ -300,7 +303,7 @@ no_tracked_before_enabled() {
 	wait_for "$BATS_TEST_TMPDIR/err" 'reconnected to'
 	echo "message 3" >&5
 	exec 5>&-
-	wait_bounded "$sender"
+	wait_bounded "$SENDER"
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^> <enable ' "$BATS_TEST_TMPDIR/err")" -eq 2 ]
@@ -316,11 +319,7 @@ no_tracked_before_enabled() {
 	# between two acks does
 	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
 	proxy --lag 3000
-	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --confirm-timeout 2 --lines "$BOB" \
-		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
-	local sender=$!
-	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	stream_via_proxy --confirm-timeout 2
 	wait_for "$BATS_TEST_TMPDIR/err" '^< <enabled '
 	kill -TTOU "$PROXY_PID"
 	for i in $(seq 1 10); do
@@ -328,7 +327,7 @@ no_tracked_before_enabled() {
 		sleep 0.5
 	done
 	exec 5>&-
-	wait_bounded "$sender" 60
+	wait_bounded "$SENDER" 60
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 0 ]
 	wait_lines "$BATS_TEST_TMPDIR/got" 10
@@ -337,16 +336,12 @@ no_tracked_before_enabled() {
 
 @test "--confirm-timeout: a server that stops acknowledging is given up after S seconds, exit 80" {
 	proxy
-	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --confirm-timeout 2 --lines "$BOB" \
-		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
-	local sender=$!
-	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	stream_via_proxy --confirm-timeout 2
 	wait_for "$BATS_TEST_TMPDIR/err" '^< <enabled '
 	kill -TTIN "$PROXY_PID"	# the line never reaches the server
 	echo "lost" >&5
 	exec 5>&-
-	wait_bounded "$sender" 20
+	wait_bounded "$SENDER" 20
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 80 ]
 	grep -q "confirmed nothing for 2 s (--confirm-timeout): 1 stanza(s) not confirmed" \
@@ -373,16 +368,12 @@ no_tracked_before_enabled() {
 
 @test "--timeout S ends a send whose server stopped acknowledging, by S: exit 80, named" {
 	proxy
-	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --timeout 4 --lines "$BOB" \
-		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" &
-	local sender=$!
-	exec 5>"$BATS_TEST_TMPDIR/fifo"
+	stream_via_proxy --timeout 4
 	wait_for "$BATS_TEST_TMPDIR/err" '^< <enabled '
 	kill -TTIN "$PROXY_PID"
 	echo "lost" >&5
 	exec 5>&-
-	wait_bounded "$sender" 20
+	wait_bounded "$SENDER" 20
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 80 ]
 	grep -q "the run's --timeout of 4 s passed: 1 stanza(s) not confirmed" "$BATS_TEST_TMPDIR/err"
