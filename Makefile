@@ -128,6 +128,15 @@ fuzz-grow: deps
 check-debian13:
 	@tests/debian13.sh $(DEBIAN13_TESTS)
 
+# The Debian package (debian/, tests/deb.sh): built from a copy of the
+# tracked files into $(O)/deb/, lintian clean. deb-test (root) installs it,
+# runs debian/tests/smoke against the installed tools and purges it.
+deb: deps
+	@tests/deb.sh build $(O)/deb
+
+deb-test:
+	@tests/deb.sh test $(O)/deb
+
 demo: deps all
 	@tests/demo.sh $(O)
 
@@ -175,5 +184,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-debian13
 
-.PHONY: all deps check check-sanitize check-valgrind check-debian13 mutate fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
+.PHONY: all deps deb deb-test check check-sanitize check-valgrind check-debian13 mutate fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)

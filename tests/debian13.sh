@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/debian13.sh [BATS_FILE...] - build and test xmpp-tools on Debian 13
+# tests/debian13.sh [BATS_FILE|MAKE_TARGET...] - build and test xmpp-tools on Debian 13
 # "trixie" (libstrophe 0.14, Prosody 13, OpenSSL 3.5, curl 8, expat 2.9)
 # from a Debian 12 machine, in a chroot. Needs root.
 #
@@ -148,12 +148,21 @@ unmount_stale() {
 	done
 }
 
-# The job inside: as a new user would, deps then make check. make -j2 for
+# The job inside: as a new user would, deps then make check, then the
+# Debian package built, installed, tried and purged (make deb deb-test).
+# Arguments ending in .bats are test files run instead of make check; the
+# others make targets. make -j2 for
 # the build only: `make check` lists deps and all as prerequisites, which
 # must not run side by side.
 inside() {
-	local tests="" t
-	for t in "$@"; do tests="$tests $(printf '%q' "$t")"; done
+	local tests="" targets="" t
+	for t in "$@"; do
+		case $t in
+		*.bats) tests="$tests $(printf '%q' "$t")" ;;
+		*) targets="$targets $(printf '%q' "$t")" ;;
+		esac
+	done
+	[ $# -gt 0 ] || targets="check deb deb-test"
 	cat <<-EOF
 	set -e
 	export DEBIAN_FRONTEND=noninteractive
@@ -165,7 +174,8 @@ inside() {
 	echo "debian13.sh: Debian \$(cat /etc/debian_version), libstrophe \$(pkg-config --modversion libstrophe), Prosody \$(dpkg-query -W -f='\${Version}' prosody), \$(openssl version | cut -d' ' -f1-2), expat \$(pkg-config --modversion expat), curl \$(pkg-config --modversion libcurl)" >&2
 	make -j2 O=$out all
 	echo "debian13.sh: [in chroot, \${SECONDS}s] built" >&2
-	if [ -n "$tests" ]; then tests/run.sh $out $tests; else make O=$out check; fi
+	if [ -n "$tests" ]; then tests/run.sh $out $tests; fi
+	for t in $targets; do make O=$out \$t; done
 	EOF
 }
 

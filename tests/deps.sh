@@ -4,13 +4,16 @@
 # check their completions), fuzz (clang and its libFuzzer runtime) and
 # demo. With "debian13", instead, what tests/debian13.sh needs on the host
 # (debootstrap: the rest it installs in its Debian 13 chroot, with this
-# script run there without it). As root, installs what is missing;
+# script run there without it). With "deb", what building and checking
+# the Debian package needs. As root, installs what is missing;
 # otherwise prints the apt-get line to run and fails.
 PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
 libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl time
 python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils iproute2
 zsh fish clang libclang-rt-dev"
 [ "$2" = debian13 ] && PKGS="debootstrap"
+# with "deb": what make deb and make deb-test need (tests/deb.sh)
+[ "$2" = deb ] && PKGS="dpkg-dev debhelper lintian fakeroot man-db"
 
 missing=
 for p in $PKGS; do
