@@ -508,7 +508,9 @@ take_tls_min(struct xt_account *a, const struct xt_config *s)
 }
 
 /* A CA file or directory that is not there would only show later, as a
- * certificate that cannot be trusted: it is named now. */
+ * certificate that cannot be trusted: it is named now, with what named it
+ * (an option, which the config file's key of the same name stands for
+ * when no option was given, or a variable). */
 static int
 check_trust_path(const char *path, const char *option, int dir)
 {
@@ -518,10 +520,13 @@ check_trust_path(const char *path, const char *option, int dir)
 	if (!path || access(path, dir ? R_OK | X_OK : R_OK) == 0)
 		return 0;
 	e = errno;
-	if (path[0] == '~')
+	if (path[0] == '~' && option[0] == '-')
 		return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (the shell "
 				"does not expand ~ after '=': write %s %s, with a space)",
 				what, path, strerror(e), option, path);
+	if (option[0] != '-')
+		return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (check %s)",
+				what, path, strerror(e), option);
 	return xt_error(XT_ENOINPUT, "cannot read the CA %s %s: %s (check %s, or %s "
 			"in the config file)", what, path, strerror(e), option, option + 2);
 }
@@ -563,6 +568,27 @@ take_env_jid(struct xt_account *a, const struct xt_config *s, const char *named_
 	return 0;
 }
 
+/* XMPP_SERVER and XMPP_CAFILE, for scripts and CI that configure an
+ * account by environment alone: like XMPP_PASSWORD they come after the
+ * options and before the config file, and go with XMPP_JID's account
+ * (dropped when a named account beat it). *cafile_by is set to what named
+ * the CA file, for messages. */
+static int
+take_env_server_trust(struct xt_account *a, int env_applies, const char **cafile_by)
+{
+	const char *server = getenv("XMPP_SERVER"), *cafile = getenv("XMPP_CAFILE");
+
+	if (!env_applies)
+		return 0;
+	if (!a->host && server && *server && xt_parse_server(a, server))
+		return xt_error(XT_ECONFIG, "XMPP_SERVER wants HOST[:PORT], got '%s'", server);
+	if (!a->cafile && !a->capath && cafile && *cafile) {
+		a->cafile = xt_strdup(cafile);
+		*cafile_by = "XMPP_CAFILE";
+	}
+	return 0;
+}
+
 /* Returns a copy of XMPP_PASSWORD, or NULL, and takes it out of the
  * environment: children (--exec, --password-cmd) do not inherit it, and
  * its bytes in the block /proc/PID/environ shows are overwritten (unsetenv
@@ -588,14 +614,16 @@ int
 xt_account_resolve(struct xt_account *a)
 {
 	struct xt_config s = { 0 };
-	const char *why, *named_by = take_name(a);
+	const char *why, *named_by = take_name(a), *cafile_by = "--cafile";
 	char *env_pw = take_env_password();
-	int rc, applies = 0;
+	int rc, applies = 0, env_applies;
 
 	if ((rc = load_config(a, &s, named_by)))
 		goto out;
-	if (!take_env_jid(a, &s, named_by))
+	if (!(env_applies = take_env_jid(a, &s, named_by)))
 		xt_free_secret(env_pw), env_pw = NULL;
+	if ((rc = take_env_server_trust(a, env_applies, &cafile_by)))
+		goto out;
 	applies = s.jid && (!a->jid || xt_jid_bare_equal(a->jid, s.jid));
 	if (applies) {
 		take(&a->jid, &s.jid);
@@ -613,7 +641,7 @@ xt_account_resolve(struct xt_account *a)
 	}
 	if (!a->tls_min)
 		a->tls_min = TLS1_2_VERSION;
-	if ((rc = check_trust_path(a->cafile, "--cafile", 0)) ||
+	if ((rc = check_trust_path(a->cafile, cafile_by, 0)) ||
 	    (rc = check_trust_path(a->capath, "--capath", 1)))
 		goto out;
 	if (!a->jid)

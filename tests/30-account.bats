@@ -87,6 +87,56 @@ logged_in_as() {
 	[ "$status" -eq 0 ]
 }
 
+@test "XMPP_JID, XMPP_PASSWORD, XMPP_SERVER and XMPP_CAFILE alone log in (the CI recipe)" {
+	XMPP_JID=$me XMPP_PASSWORD=$pw XMPP_SERVER=$XT_C2S XMPP_CAFILE=$XT_CAFILE \
+		run -0 --separate-stderr xmpp-send -m hello "$rcpt"
+	# without XMPP_CAFILE the suite's CA is not trusted: it was that variable
+	XMPP_JID=$me XMPP_PASSWORD=$pw XMPP_SERVER=$XT_C2S \
+		run --separate-stderr xmpp-send -m hello "$rcpt"
+	[ "$status" -eq 79 ]
+}
+
+@test "--server and --cafile beat XMPP_SERVER and XMPP_CAFILE" {
+	XMPP_JID=$me XMPP_PASSWORD=$pw XMPP_SERVER=127.0.0.1:1 XMPP_CAFILE=/nonexistent.pem \
+		run -0 --separate-stderr xmpp-send "${server_opts[@]}" -m hello "$rcpt"
+	# --capath replaces XMPP_CAFILE as it replaces the config's cafile
+	XMPP_JID=$me XMPP_PASSWORD=$pw XMPP_CAFILE=/nonexistent.pem \
+		run --separate-stderr xmpp-send --server "$XT_C2S" --capath /nonexistent-dir -m hello "$rcpt"
+	[ "$status" -eq 66 ]
+	stderr_has "CA directory /nonexistent-dir"
+}
+
+@test "XMPP_SERVER and XMPP_CAFILE override the config file's server and cafile" {
+	private "$cfg" <<-EOF
+		jid = $me
+		password = $pw
+		server = 127.0.0.1:1
+		cafile = /nonexistent.pem
+	EOF
+	XMPP_SERVER=$XT_C2S XMPP_CAFILE=$XT_CAFILE run -0 --separate-stderr xmpp-send -m hello "$rcpt"
+}
+
+@test "XMPP_SERVER and XMPP_CAFILE go with XMPP_JID: -a NAME's account keeps its own" {
+	three_accounts
+	XMPP_JID=$other XMPP_SERVER=127.0.0.1:1 XMPP_CAFILE=/nonexistent.pem \
+		run -0 --separate-stderr xmpp-send -v -a alice -m hello "$rcpt"
+	logged_in_as "$me"
+}
+
+@test "a missing XMPP_CAFILE gives 66 naming the file and the variable; a bad XMPP_SERVER 78" {
+	XMPP_JID=$me XMPP_PASSWORD=$pw XMPP_SERVER=$XT_C2S XMPP_CAFILE=/nonexistent.pem \
+		run --separate-stderr xmpp-send -m hello "$rcpt"
+	[ "$status" -eq 66 ]
+	one_error_line
+	stderr_has "/nonexistent.pem"
+	stderr_has "check XMPP_CAFILE"
+	XMPP_JID=$me XMPP_PASSWORD=$pw XMPP_SERVER=localhost:port \
+		run --separate-stderr xmpp-send -m hello "$rcpt"
+	[ "$status" -eq 78 ]
+	one_error_line
+	stderr_has "XMPP_SERVER wants HOST[:PORT], got 'localhost:port'"
+}
+
 @test "a JID without any password gives 78 and says where to put one" {
 	run --separate-stderr xmpp-send "${server_opts[@]}" --jid "$me" -m hello "$rcpt"
 	[ "$status" -eq 78 ]
