@@ -14,7 +14,7 @@
 
 enum { O_JSON = 256, O_TEXT, O_C2S, O_FROM, O_CERT, O_KEY, O_CAFILE, O_CAPATH,
        O_DNS_SERVER, O_TRUST_ANCHOR, O_CONNECT, O_CONNECT_TIMEOUT, O_TIMEOUT, O_WARN_DAYS,
-       O_NO_TLS_VERSIONS, O_STRICT, O_DIRECT_TLS };
+       O_NO_TLS_VERSIONS, O_STRICT, O_DIRECT_TLS, O_JOBS };
 
 #define DEFAULT_ANCHOR "/usr/share/dns/root.key"
 #define MAX_JOBS 64
@@ -34,7 +34,7 @@ static const struct xt_opt opts[] = {
 	{ O_DIRECT_TLS, "direct-tls", NULL, "with --connect: TLS from the first byte (XEP-0368)" },
 	{ '4', "ipv4", NULL, "IPv4 only" },
 	{ '6', "ipv6", NULL, "IPv6 only" },
-	{ 'j', "jobs", "N", "probe N domains at once (default 4)" },
+	{ O_JOBS, "jobs", "N", "probe N domains at once (default 4)" },
 	{ O_CONNECT_TIMEOUT, "connect-timeout", "S", "give up on any network step after S seconds (10)" },
 	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (75; default: no limit)" },
 	{ O_WARN_DAYS, "warn-days", "N", "warn when a certificate expires within N days (14)" },
@@ -103,7 +103,7 @@ option(int id, const char *arg, void *data)
 	case O_DIRECT_TLS: p->o.connect_direct_tls = 1; break;
 	case '4': p->o.family = AF_INET; break;
 	case '6': p->o.family = AF_INET6; break;
-	case 'j': p->jobs = number("--jobs", arg, 1, MAX_JOBS); break;
+	case O_JOBS: p->jobs = number("--jobs", arg, 1, MAX_JOBS); break;
 	case O_CONNECT_TIMEOUT:
 		p->o.timeout = number("--connect-timeout", arg, 1, 3600);
 		break;
@@ -116,12 +116,18 @@ option(int id, const char *arg, void *data)
 	return 0;
 }
 
+/* -j is --jid in the other tools: one letter, one meaning (xmpp-tools(7)) */
+static const struct xt_moved_short moved[] = {
+	{ 'j', "use --jobs N (-j is --jid in the other tools)" },
+	{ 0, NULL },
+};
+
 static const struct xt_tool tool = {
 	"xmpp-s2s-probe",
 	"[options] [DOMAIN...]",
 	"Check how other XMPP servers see DOMAINs (else one per line on stdin):\n"
 	"DNS, connection, TLS, certificate, DANE and authentication.",
-	opts, option, &P, 1,
+	opts, option, &P, 1, moved,
 };
 
 /* --connect HOST[:PORT], [V6]:PORT */

@@ -4,8 +4,8 @@
 # best with the bash-completion package, and without it too.
 #
 # xmpp-s2s-probe takes no account: none of the account and connection
-# options of the other tools (-j is --jobs here), so it does not offer the
-# shared option list. Only the helper functions come from the shared file.
+# options of the other tools (and no -j: that is their --jid; --jobs here),
+# so it does not offer the shared option list. Only the helper functions come from the shared file.
 
 # the functions all the xmpp-tools share, from the file beside this one
 . "${BASH_SOURCE[0]%/*}/xmpp-tools.bash-common" 2>/dev/null
@@ -34,7 +34,7 @@ _xmpp_s2s_probe_arg()
                 COMPREPLY=($(compgen -A hostname -- "$cur"))
             fi
             ;;
-        --from | --dns-server | -j | --jobs | --timeout | --connect-timeout | --warn-days)
+        --from | --dns-server | --jobs | --timeout | --connect-timeout | --warn-days)
             # free-form values (a domain, an IP address, numbers): nothing
             # to offer
             COMPREPLY=()
@@ -61,7 +61,7 @@ _xmpp_s2s_probe()
         local opts='
             --json --text --c2s --from --cert --key --cafile --capath
             --dns-server --trust-anchor --connect --direct-tls -4 --ipv4
-            -6 --ipv6 -j --jobs --timeout --connect-timeout --warn-days --no-tls-versions
+            -6 --ipv6 --jobs --timeout --connect-timeout --warn-days --no-tls-versions
             --strict -v --verbose -q --quiet -h --help -V --version'
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     fi

@@ -2,8 +2,8 @@
 # directory of $fish_complete_path (for instance /usr/local/share/fish/vendor_completions.d).
 #
 # xmpp-s2s-probe takes no account: none of the account and connection
-# options of the other tools (-j is --jobs here), so it does not call
-# __xmpp_tools_common; its -v, -q, -h and -V are listed here.
+# options of the other tools (and no -j: that is their --jid; --jobs here),
+# so it does not call __xmpp_tools_common; its -v, -q, -h and -V are listed here.
 
 # the operands are domains: no file names
 complete -c xmpp-s2s-probe -f
@@ -22,7 +22,7 @@ complete -c xmpp-s2s-probe -l connect -x -a '(__fish_print_hostnames)' -d 'Probe
 complete -c xmpp-s2s-probe -l direct-tls -d 'With --connect: TLS from the first byte (XEP-0368)'
 complete -c xmpp-s2s-probe -s 4 -l ipv4 -d 'IPv4 only'
 complete -c xmpp-s2s-probe -s 6 -l ipv6 -d 'IPv6 only'
-complete -c xmpp-s2s-probe -s j -l jobs -x -d 'Probe N domains at once (default 4)'
+complete -c xmpp-s2s-probe -l jobs -x -d 'Probe N domains at once (default 4)'
 complete -c xmpp-s2s-probe -l connect-timeout -x -d 'Give up on any network step after S seconds (10)'
 complete -c xmpp-s2s-probe -l timeout -x -d 'The whole run\'s deadline: stop after S seconds in all'
 complete -c xmpp-s2s-probe -l warn-days -x -d 'Warn when a certificate expires within N days (14)'

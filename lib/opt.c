@@ -307,6 +307,17 @@ add_getopt(const struct xt_opt *o, struct option *lo, size_t *nlo,
 	}
 }
 
+/* Exits with what to use instead if letter is one of t's moved letters. */
+static void
+moved_short(const struct xt_tool *t, int letter)
+{
+	const struct xt_moved_short *m;
+
+	for (m = t->moved; m && m->letter; m++)
+		if (m->letter == letter)
+			xt_usage(t, "unknown option '-%c': %s", letter, m->instead);
+}
+
 int
 xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 		 char **argv)
@@ -340,6 +351,7 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 				xt_usage(t, "option '%.*s' takes no argument", (int)(strchr(arg, '=') - arg), arg);
 			if (!strncmp(arg, "--", 2))
 				xt_usage(t, "unknown option '%s'", arg);
+			moved_short(t, optopt);
 			xt_usage(t, "unknown option '-%c'", optopt);
 		}
 		if (id == ':')

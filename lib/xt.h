@@ -112,6 +112,12 @@ struct xt_opt {
 	const char *arg;  /* argument's name, or NULL for a flag */
 	const char *help; /* one line for --help */
 };
+/* A short option a tool does not take because it means another option in
+ * the other tools: the usage error says what to use instead. */
+struct xt_moved_short {
+	int letter;          /* 'j' */
+	const char *instead; /* "use --jobs N (-j is --jid in the other tools)" */
+};
 struct xt_tool {
 	const char *name;             /* "xmpp-send" */
 	const char *synopsis;         /* usage lines, without the name */
@@ -121,6 +127,7 @@ struct xt_tool {
 	int (*option)(int id, const char *arg, void *data);
 	void *data;
 	int no_account;               /* takes no account options */
+	const struct xt_moved_short *moved; /* ends with {0}; may be NULL */
 };
 struct xt_account;
 /* Parses argv: the tool's options, the account and connection options

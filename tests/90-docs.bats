@@ -442,7 +442,8 @@ check_unknown() {
 		c _xmpp_s2s_probe xmpp-s2s-probe --cafile c
 		c _xmpp_s2s_probe xmpp-s2s-probe --capath ""
 		c _xmpp_s2s_probe xmpp-s2s-probe --trust-anchor n
-		c _xmpp_s2s_probe xmpp-s2s-probe -j ""
+		c _xmpp_s2s_probe xmpp-s2s-probe --jobs ""
+		c _xmpp_s2s_probe xmpp-s2s-probe -
 		c _xmpp_s2s_probe xmpp-s2s-probe --ja
 		c _xmpp_s2s_probe xmpp-s2s-probe ex' _ "$BATS_TEST_TMPDIR/files"
 	[ "$status" -eq 0 ]
@@ -450,9 +451,11 @@ check_unknown() {
 	[ "${lines[1]}" = "[ca.pem certs]" ]
 	[ "${lines[2]}" = "[certs]" ]
 	[ "${lines[3]}" = "[none]" ]
-	[ "${lines[4]}" = "[]" ]	# -j is --jobs: a number
-	[ "${lines[5]}" = "[]" ]	# no --jid
-	[ "${lines[6]}" = "[]" ]	# domains: nothing to offer
+	[ "${lines[4]}" = "[]" ]	# --jobs: a number
+	local offered=" ${lines[5]//[][]/ } "
+	[[ $offered == *" --jobs "* && $offered != *" -j "* ]]	# no -j
+	[ "${lines[6]}" = "[]" ]	# no --jid
+	[ "${lines[7]}" = "[]" ]	# domains: nothing to offer
 }
 
 @test "make install puts binaries, man pages and completions under DESTDIR and PREFIX; uninstall removes them" {

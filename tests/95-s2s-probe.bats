@@ -252,18 +252,18 @@ check_message() {
 	[ "$(jqo '.targets[0].addresses[0].tls.versions["TLSv1.2"]')" = false ]
 }
 
-@test "twenty domains at -j 8: all reported, in input order, wildcard certificate" {
+@test "twenty domains at --jobs 8: all reported, in input order, wildcard certificate" {
 	seq 1 20 | sed 's/^/d/; s/$/.bulk.test/' >"$BATS_TEST_TMPDIR/domains"
-	run -0 probe --json -j 8 --no-tls-versions <"$BATS_TEST_TMPDIR/domains"
+	run -0 probe --json --jobs 8 --no-tls-versions <"$BATS_TEST_TMPDIR/domains"
 	[ "${#lines[@]}" -eq 20 ]
 	[ "$(jq -r .domain <<<"$output" | paste -sd' ')" = "$(paste -sd' ' "$BATS_TEST_TMPDIR/domains")" ]
 	[ "$(jq -r .status <<<"$output" | sort -u)" = pass ]
 	[ "$(jq -r '.targets[0].addresses[0].certificate.dns_names[0]' <<<"${lines[0]}")" = '*.bulk.test' ]
 }
 
-@test "slow domains are probed side by side (-j): five silent hosts cost one timeout, not five" {
+@test "slow domains are probed side by side (--jobs): five silent hosts cost one timeout, not five" {
 	start=$(date +%s)
-	run -1 probe --json -j 8 --connect-timeout 3 silent.test silent.test silent.test silent.test silent.test
+	run -1 probe --json --jobs 8 --connect-timeout 3 silent.test silent.test silent.test silent.test silent.test
 	[ "${#lines[@]}" -eq 5 ]
 	# one at a time this takes at least 15 s
 	[ $(($(date +%s) - start)) -lt 12 ]
@@ -389,7 +389,7 @@ check_message() {
 @test "usage errors and unreadable files" {
 	run -64 --separate-stderr xmpp-s2s-probe --cert x good.test
 	one_error_line xmpp-s2s-probe
-	run -64 --separate-stderr xmpp-s2s-probe -j 0 good.test
+	run -64 --separate-stderr xmpp-s2s-probe --jobs 0 good.test
 	one_error_line xmpp-s2s-probe
 	run -64 --separate-stderr xmpp-s2s-probe --dns-server 'host:port' good.test
 	one_error_line xmpp-s2s-probe
@@ -397,6 +397,18 @@ check_message() {
 	one_error_line xmpp-s2s-probe
 	run -64 --separate-stderr xmpp-s2s-probe --jid a@b good.test
 	one_error_line xmpp-s2s-probe
+}
+
+@test "-j is not --jobs (it is --jid in the other tools): exit 64, saying to use --jobs" {
+	local args
+	for args in "-j 8" "-j8" "-4j 8"; do
+		# shellcheck disable=SC2086 # the words are the options
+		run -64 --separate-stderr xmpp-s2s-probe $args good.test
+		one_error_line xmpp-s2s-probe
+		stderr_has "use --jobs N"
+		stderr_has "-j is --jid in the other tools"
+		[ -z "$output" ]
+	done
 }
 
 @test "a resolver that does not answer: exit 69, one line" {

@@ -350,11 +350,11 @@ s2s_probe() {
 	eval "$(tests/s2s-env.sh env "$dir/s2s")"
 	seq 1 "$n" | sed 's/^/d/; s/$/.bulk.test/' >"$dir/domains"
 	for j in 1 8; do
-		gtime "$bin/xmpp-s2s-probe" --json -j "$j" --dns-server "$XT_S2S_DNS" \
+		gtime "$bin/xmpp-s2s-probe" --json --jobs "$j" --dns-server "$XT_S2S_DNS" \
 			--trust-anchor "$XT_S2S_ANCHOR" --cafile "$XT_S2S_CAFILE" \
 			<"$dir/domains" >"$dir/probe.out"
 		passed=$(grep -c '"status":"pass"' "$dir/probe.out" || true)
-		row "5. s2s probe $n domains" "xmpp-s2s-probe -j $j" "$wall s" "${cpu} s CPU" \
+		row "5. s2s probe $n domains" "xmpp-s2s-probe --jobs $j" "$wall s" "${cpu} s CPU" \
 			"${rss} KiB" "$passed of $n passed"
 		eval "probe_j$j=$wall"
 	done
@@ -417,6 +417,6 @@ s2s_probe
 		eval "r=\$up_ratio_$mib"
 		echo "- upload $mib MiB: xmpp-sendfile / curl -T = $r (target >= 0.9)."
 	done
-	echo "- s2s probe: -j 8 / -j 1 wall time = $(echo "scale=2; $probe_j8 / $probe_j1" | bc)."
+	echo "- s2s probe: --jobs 8 / --jobs 1 wall time = $(echo "scale=2; $probe_j8 / $probe_j1" | bc)."
 } >BENCHMARKS.md
 cat BENCHMARKS.md
