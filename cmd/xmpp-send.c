@@ -16,7 +16,7 @@ static const struct xt_opt opts[] = {
 	{ O_LINES, "lines", NULL, "send each input line as a message, as it arrives" },
 	{ O_JSON, "json", NULL, "each input line is a JSON message object" },
 	{ O_XML, "xml", NULL, "input is raw XML stanzas, checked before sending" },
-	{ 't', "type", "TYPE", "chat (default), normal, headline or groupchat" },
+	XT_MSG_TYPE_OPT,
 	{ O_SUBJECT, "subject", "TEXT", "message subject" },
 	{ O_URL, "url", "URL", "attach URL as out-of-band data (XEP-0066)" },
 	XT_ROOM_OPTS("join the room ROOM and send to it (repeatable)"),
@@ -122,11 +122,8 @@ check_arguments(struct send *s)
 			xt_warn_word_jid("recipient", s->rcpt[i]);
 	if (!s->msg.body && s->mode == WHOLE && isatty(0))
 		xt_usage(&tool, "no message: give -m TEXT or pipe the body on standard input");
-	if (s->msg.type && s->mode != XML) {
-		struct xt_msg probe = { .type = s->msg.type, .body = "x" };
-		if ((why = xt_msg_check(&probe)))
-			xt_usage(&tool, "--type: want chat, normal, headline or groupchat");
-	}
+	if (s->msg.type && s->mode != XML)
+		xt_msg_type_option(&tool, s->msg.type, NULL);
 	/* -m, --subject and --url are input too: checked like any message */
 	if (s->msg.body)
 		check_body_size("-m", strlen(s->msg.body));

@@ -7,12 +7,13 @@
 
 #include "xt.h"
 
-enum { O_NAME = 256, O_TYPE, O_ENCRYPT, O_NO_SEND, O_JSON,
+enum { O_NAME = 256, O_CONTENT_TYPE, O_ENCRYPT, O_NO_SEND, O_JSON,
        O_RETRY, O_RESOLVE, O_TIMEOUT };
 
 static const struct xt_opt opts[] = {
 	{ O_NAME, "name", "NAME", "file name to announce (default: the file's; \"stdin\" for -)" },
-	{ O_TYPE, "type", "TYPE", "Content-Type (default: guessed from the name)" },
+	{ O_CONTENT_TYPE, "content-type", "TYPE", "the file's Content-Type (default: guessed from the name)" },
+	XT_MSG_TYPE_OPT,
 	{ O_ENCRYPT, "encrypt", NULL, "AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)" },
 	{ O_NO_SEND, "no-send", NULL, "only upload and print the links" },
 	{ O_JSON, "json", NULL, "print {file, url, size, sha256, content_type} per file" },
@@ -24,7 +25,8 @@ static const struct xt_opt opts[] = {
 };
 
 struct sendfile {
-	const char *name, *type;
+	const char *name, *content_type;
+	const char *msg_type;     /* of the link messages to JIDs; NULL: chat */
 	int encrypt, no_send, json;
 	struct xt_rooms rooms;
 	long retries;
@@ -47,7 +49,8 @@ option(int id, const char *arg, void *data)
 		return 0;
 	switch (id) {
 	case O_NAME: f->name = arg; break;
-	case O_TYPE: f->type = arg; break;
+	case O_CONTENT_TYPE: f->content_type = arg; break;
+	case 't': f->msg_type = arg; break;
 	case O_ENCRYPT: f->encrypt = 1; break;
 	case O_NO_SEND: f->no_send = 1; break;
 	case O_JSON: f->json = 1; break;
@@ -112,8 +115,8 @@ split_arguments(struct sendfile *f, int argc, char **argv, int i)
 }
 
 /* Why name cannot be announced, NULL if it can: it goes into the slot
- * request as XML text, into messages and output lines, and --type into a
- * header, so neither invalid UTF-8 nor any control character (a tab, a
+ * request as XML text, into messages and output lines, and --content-type
+ * into a header, so neither invalid UTF-8 nor any control character (a tab, a
  * line break) may be in it. *at: the offset of the first bad byte. */
 static const char *
 unannounceable(const char *name, size_t *at)
@@ -132,8 +135,8 @@ unannounceable(const char *name, size_t *at)
 	return NULL;
 }
 
-/* Exits 65 before connecting if --name, --type or a file's own name
- * cannot be announced. */
+/* Exits 65 before connecting if --name, --content-type or a file's own
+ * name cannot be announced. */
 static void
 check_announced(const struct sendfile *f)
 {
@@ -146,8 +149,9 @@ check_announced(const struct sendfile *f)
 		xt_die(XT_EDATA, "--name: a file name, without /, not '%s'", f->name);
 	if (f->name && (why = unannounceable(f->name, &at)))
 		xt_die(XT_EDATA, "--name: %s at byte %zu of '%s'", why, at, f->name);
-	if (f->type && (why = unannounceable(f->type, &at)))
-		xt_die(XT_EDATA, "--type: %s at byte %zu of '%s'", why, at, f->type);
+	if (f->content_type && (why = unannounceable(f->content_type, &at)))
+		xt_die(XT_EDATA, "--content-type: %s at byte %zu of '%s'", why, at,
+		       f->content_type);
 	for (k = 0; !f->name && k < f->nfiles; k++) {
 		base = strrchr(f->files[k], '/');
 		base = base ? base + 1 : f->files[k];
@@ -223,7 +227,7 @@ human(unsigned long long v, char *buf, size_t len)
 static int
 send_link(struct sendfile *f, const char *url, const char *file)
 {
-	struct xt_msg m = { .body = url, .url = url, .type = "chat" };
+	struct xt_msg m = { .body = url, .url = url };
 	char label[300];
 	xmpp_stanza_t *st;
 	size_t i;
@@ -231,7 +235,7 @@ send_link(struct sendfile *f, const char *url, const char *file)
 
 	for (i = 0; i < f->nrcpt + f->rooms.n && !rc; i++) {
 		const char *to = i < f->nrcpt ? f->rcpt[i] : f->rooms.jid[i - f->nrcpt];
-		m.type = i < f->nrcpt ? "chat" : "groupchat";
+		m.type = i >= f->nrcpt ? "groupchat" : f->msg_type ? f->msg_type : "chat";
 		st = xt_msg_stanza(&f->conn, &m, to);
 		snprintf(label, sizeof label, "link to %s for %s", to, file);
 		rc = xt_send(&f->conn, st, label);
@@ -272,7 +276,7 @@ send_file(struct sendfile *f, const char *path, const struct xt_account *a)
 	up.filename = f->name ? f->name : base ? base + 1 : path;
 	if (!strcmp(path, "-") && !f->name)
 		up.filename = "stdin";
-	type = f->type ? f->type : xt_guess_content_type(up.filename);
+	type = f->content_type ? f->content_type : xt_guess_content_type(up.filename);
 	/* encrypted, the server sees bytes, not what they are */
 	up.content_type = f->encrypt ? "application/octet-stream" : type;
 	if (!(up.file = open_input(path, &up.size)))
@@ -314,6 +318,10 @@ main(int argc, char **argv)
 
 	xt_init(argv[0]);
 	i = xt_parse_options(&tool, &acct, argc, argv);
+	/* a usage error first: --type image/png meant the old --type */
+	if (f->msg_type)
+		xt_msg_type_option(&tool, f->msg_type, strchr(f->msg_type, '/') ?
+				   "the file's Content-Type goes in --content-type" : NULL);
 	split_arguments(f, argc, argv, i);
 	check_announced(f);
 	if ((rc = xt_login(&f->conn, &acct)))

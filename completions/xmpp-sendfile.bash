@@ -12,7 +12,11 @@ declare -F _xmpp_tools_common_arg >/dev/null || return 0
 _xmpp_sendfile_arg()
 {
     case $1 in
-        --type)
+        -t | --type)
+            # the link message's type, as xmpp-send's -t
+            COMPREPLY=($(compgen -W 'chat normal headline groupchat' -- "$cur"))
+            ;;
+        --content-type)
             COMPREPLY=($(compgen -W '
                 application/octet-stream application/pdf application/json
                 application/xml application/zip application/gzip
@@ -50,7 +54,7 @@ _xmpp_sendfile()
 
     if [[ $cur == -* ]]; then
         local opts='
-            --name --type --encrypt --no-send --json --muc --nick
+            --name --content-type -t --type --encrypt --no-send --json --muc --nick
             --muc-password-file --retry --resolve --timeout'
         COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
         return 0

@@ -7,7 +7,9 @@
 # names for them by default, so no "complete -f" here
 
 complete -c xmpp-sendfile -l name -x -d "File name to announce (default: the base name; stdin for -)"
-complete -c xmpp-sendfile -l type -x -d 'Content-Type (default: guessed from the name)' \
+complete -c xmpp-sendfile -s t -l type -x -d 'Type of the link messages (default: chat)' \
+    -a '(printf "%s\t%s\n" chat "one-to-one chat" normal "normal message" headline "headline, not stored" groupchat "room message")'
+complete -c xmpp-sendfile -l content-type -x -d "The file's Content-Type (default: guessed from the name)" \
     -a 'application/octet-stream application/pdf application/json application/xml application/zip application/gzip application/x-tar application/x-xz text/plain text/markdown text/csv text/html image/png image/jpeg image/gif image/webp image/svg+xml video/mp4 video/webm audio/mpeg audio/ogg audio/mp4 audio/wav'
 complete -c xmpp-sendfile -l encrypt -d 'AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)'
 complete -c xmpp-sendfile -l no-send -d 'Only upload and print the links'

@@ -262,21 +262,26 @@ check_text(const char *name, const char *s)
 	return NULL;
 }
 
+int
+xt_msg_type_ok(const char *type)
+{
+	static const char *const types[] = { "chat", "normal", "headline", "groupchat", NULL };
+	const char *const *t;
+
+	for (t = types; *t && strcmp(*t, type); t++)
+		;
+	return *t != NULL;
+}
+
 const char *
 xt_msg_check(const struct xt_msg *m)
 {
 	static char why[160];
-	static const char *const types[] = { "chat", "normal", "headline", "groupchat", NULL };
-	const char *const *t;
 	const char *bad;
 	size_t i;
 
-	if (m->type) {
-		for (t = types; *t && strcmp(*t, m->type); t++)
-			;
-		if (!*t)
-			return "field \"type\": want chat, normal, headline or groupchat";
-	}
+	if (m->type && !xt_msg_type_ok(m->type))
+		return "field \"type\": want " XT_MSG_TYPES;
 	for (i = 0; i < m->nto; i++) {
 		if ((bad = xt_jid_check(m->to[i]))) {
 			snprintf(why, sizeof why, "field \"to\": invalid JID '%.60s': %s", m->to[i], bad);

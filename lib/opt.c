@@ -134,6 +134,14 @@ xt_deadline_option(const char *arg)
 	return 0;
 }
 
+void
+xt_msg_type_option(const struct xt_tool *t, const char *type, const char *hint)
+{
+	if (!xt_msg_type_ok(type))
+		xt_usage(t, "--type wants " XT_MSG_TYPES ", got '%s'%s%s", type,
+			 hint ? "; " : "", hint ? hint : "");
+}
+
 int
 xt_parse_priority(const char *s, int *prio)
 {

@@ -492,6 +492,18 @@ int xt_json_to_msg(const char *line, size_t len, struct xt_msg *m, char *why,
 void xt_msg_free(struct xt_msg *m);
 /* Checks a message's fields (text, JIDs, type); returns NULL or why not. */
 const char *xt_msg_check(const struct xt_msg *m);
+/* The message types a tool sends, as its errors list them. */
+#define XT_MSG_TYPES "chat, normal, headline or groupchat"
+/* Returns 1 if type is one of XT_MSG_TYPES, else 0. */
+int xt_msg_type_ok(const char *type);
+/* -t/--type TYPE of every tool that sends messages (xmpp-send,
+ * xmpp-sendfile): one letter, one meaning, one list of values. */
+#define XT_MSG_TYPE_OPT \
+	{ 't', "type", "TYPE", "chat (default), normal, headline or groupchat" }
+/* Exits XT_EUSAGE naming XT_MSG_TYPES unless type is one of them; hint,
+ * if not NULL, says what the user may have meant. */
+void xt_msg_type_option(const struct xt_tool *t, const char *type,
+			const char *hint);
 
 /* xmlin.c: raw stanzas read from a stream of XML. */
 struct xt_xmlin;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # What a server may say must not take over the terminal or forge output:
 # diagnostics show control characters escaped, on one line; and what
-# xmpp-sendfile is handed (a slot's URLs) or given (--name, --type) is
+# xmpp-sendfile is handed (a slot's URLs) or given (--name, --content-type) is
 # checked before it is used. The scripted server is
 # tests/tools/hostile-server.py (see its header).
 
@@ -179,9 +179,9 @@ refused_before_connecting() {
 	no_raw_controls xmpp-sendfile
 }
 
-@test "a --type holding CR LF exits 65 before connecting: no header is smuggled" {
-	refused_before_connecting --type $'text/plain\r\nX-Injected: yes' "$d/f.txt"
-	stderr_has '--type: control character'
+@test "a --content-type holding CR LF exits 65 before connecting: no header is smuggled" {
+	refused_before_connecting --content-type $'text/plain\r\nX-Injected: yes' "$d/f.txt"
+	stderr_has '--content-type: control character'
 	stderr_has 'text/plain\x0D\nX-Injected: yes'
 }
 

@@ -187,12 +187,37 @@ round_trip() {
 		-w '%{content_type}' "$(jq -r .url <<<"${lines[1]}")")" == text/plain* ]]
 }
 
-@test "--type overrides the guessed Content-Type" {
+@test "--content-type overrides the guessed Content-Type: in the slot request and the download" {
 	printf '\x89PNG\r\n\x1a\n' >"$d/pic.png"
-	run -0 --separate-stderr sendfile --no-send --json --type application/x-custom "$d/pic.png"
+	run -0 --separate-stderr sendfile -v --no-send --json --content-type application/x-custom "$d/pic.png"
 	expect "$(jq -r .content_type <<<"$output")" application/x-custom
+	# what the server was asked for a slot
+	[[ $stderr =~ \<request\ [^\>]*content-type=.application/x-custom. ]]
 	expect "$(curl -sSf --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" -o /dev/null \
 		-w '%{content_type}' "$(jq -r .url <<<"$output")")" application/x-custom
+}
+
+@test "--type image/png exits 64 before connecting, pointing to --content-type" {
+	printf '\x89PNG\r\n\x1a\n' >"$d/pic.png"
+	run -64 --separate-stderr sendfile -v --type image/png "$d/pic.png" "$you"
+	one_error_line xmpp-sendfile
+	stderr_has "got 'image/png'"
+	stderr_has "the file's Content-Type goes in --content-type"
+	expect "$output" ""
+}
+
+@test "--type takes what xmpp-send's -t takes: a typo exits 64 naming the values, as xmpp-send" {
+	printf 'x\n' >"$d/f.txt"
+	run -64 --separate-stderr sendfile --type headlin "$d/f.txt" "$you"
+	one_error_line xmpp-sendfile
+	stderr_has "chat, normal, headline or groupchat, got 'headlin'"
+	local theirs=${stderr#xmpp-sendfile: }
+	run -64 --separate-stderr as "$me" xmpp-send -t headlin -m x "$you"
+	one_error_line xmpp-send
+	# the same words, from the same code
+	expect "${stderr#xmpp-send: }" "${theirs/xmpp-sendfile --help/xmpp-send --help}"
+	run -64 --separate-stderr sendfile -t Chat "$d/f.txt" "$you"
+	one_error_line xmpp-sendfile
 }
 
 # ---- sending the link ----
@@ -213,6 +238,36 @@ round_trip() {
 	[[ "$(jq -r .from "$out.msg")" == "$me/"* ]]
 	fetch "$url" "$d/got"
 	cmp "$d/gift.txt" "$d/got"
+}
+
+@test "--type headline: the link arrives at the recipient as a headline" {
+	printf 'news\n' >"$d/news.txt"
+	listen_bg "$you" "$out"
+	run -0 --separate-stderr sendfile --type headline "$d/news.txt" "$you"
+	expect "${#lines[@]}" 1
+	wait_for "$out" '/news.txt"'
+	jq -c 'select(.kind == "message" and .body != null)' "$out" >"$out.msg"
+	expect "$(wc -l <"$out.msg")" 1
+	expect "$(jq -r .type "$out.msg")" headline
+	expect "$(jq -r .url "$out.msg")" "${lines[0]}"
+	# the Content-Type is still guessed from the name
+	[[ "$(curl -sSf --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" -o /dev/null \
+		-w '%{content_type}' "${lines[0]}")" == text/plain* ]]
+}
+
+@test "-t normal: the link arrives as a normal message; rooms still get groupchat" {
+	local room=files-$BATS_SUITE_TEST_NUMBER-$RANDOM@rooms.example.test
+	printf 'a letter\n' >"$d/letter.txt"
+	listen_bg "$you" "$out" --muc "$room"
+	run -0 --separate-stderr sendfile -t normal --muc "$room" "$d/letter.txt" "$you"
+	local i
+	# two links: the room's reflection and bob's message
+	for i in $(seq 1 200); do
+		[ "$(grep -c '/letter.txt"' "$out")" -ge 2 ] && break
+		sleep 0.05
+	done
+	expect "$(jq -r 'select(.body != null and (.body | endswith("/letter.txt"))) | .type' "$out" |
+		sort | paste -sd' ')" "groupchat normal"
 }
 
 @test "several files to a recipient send one message per link" {

@@ -407,7 +407,7 @@ check_unknown() {
 	[ "${lines[8]}" = "[]" ]
 }
 
-@test "bash completes xmpp-sendfile's operands as files, -a from the config file, and --type" {
+@test "bash completes xmpp-sendfile's operands as files, -a from the config file, --content-type and --type" {
 	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools" "$BATS_TEST_TMPDIR/files"
 	printf 'jid = a@example.test\n[work]\njid = b@example.test\n' \
 		>"$XDG_CONFIG_HOME/xmpp-tools/config"
@@ -419,9 +419,11 @@ check_unknown() {
 		c _xmpp_sendfile xmpp-sendfile re
 		c _xmpp_sendfile xmpp-sendfile --encrypt report.pdf n
 		c _xmpp_sendfile xmpp-sendfile -a ""
-		c _xmpp_sendfile xmpp-sendfile --type image/p
+		c _xmpp_sendfile xmpp-sendfile --content-type image/p
 		c _xmpp_sendfile xmpp-sendfile --no-s
-		c _xmpp_sendfile xmpp-sendfile -- n' _ "$BATS_TEST_TMPDIR/files"
+		c _xmpp_sendfile xmpp-sendfile -- n
+		c _xmpp_sendfile xmpp-sendfile --type h
+		c _xmpp_sendfile xmpp-sendfile -t ""' _ "$BATS_TEST_TMPDIR/files"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "[report.pdf]" ]
 	[ "${lines[1]}" = "[notes.txt]" ]
@@ -429,6 +431,9 @@ check_unknown() {
 	[ "${lines[3]}" = "[image/png]" ]
 	[ "${lines[4]}" = "[--no-send]" ]
 	[ "${lines[5]}" = "[notes.txt]" ]
+	# --type is the link message's type, as xmpp-send's
+	[ "${lines[6]}" = "[headline]" ]
+	[ "${lines[7]}" = "[chat normal headline groupchat]" ]
 }
 
 @test "bash completes xmpp-s2s-probe's options and their files, and no account" {
