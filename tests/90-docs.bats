@@ -314,6 +314,97 @@ check_unknown() {
 	check_unknown xmpp-s2s-probe --jid
 }
 
+# ---- one meaning per option across the tools ----
+
+ALL_TOOLS="xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe"
+
+# help_options: every option line of every tool's --help, as
+# "TOOL SHORT LONG KIND" (SHORT "-" without a short form; KIND what the
+# argument is, "-" for a flag). lib/opt.c prints the option and its
+# argument in the 30 columns after the indent, the help after them. The
+# kind groups the placeholders that name the same thing: a DOMAIN or a
+# ROOM is a JID too; S is seconds and MS milliseconds, apart.
+help_options() {
+	local tool
+	for tool in $ALL_TOOLS; do
+		"$tool" --help | awk -v tool="$tool" '
+			/^  (-[[:alnum:]], |    )--[a-z]/ {
+				n = split(substr($0, 3, 30), w, " ")
+				short = "-"
+				i = 1
+				if (w[1] ~ /^-[[:alnum:]],$/) {
+					short = substr(w[1], 2, 1)
+					i = 2
+				}
+				kind = n > i ? w[i + 1] : "-"
+				if (kind ~ /^(JID|DOMAIN|ROOM)$/) kind = "JID"
+				print tool, short, substr(w[i], 3), kind
+			}'
+	done
+}
+
+# conflicts KEY VALUE: from help_options on stdin, each KEY field (2:
+# short, 3: long) whose VALUE fields differ between the tools, as
+# "KEY: VALUE (TOOL,...) VALUE (TOOL,...)". A "-" key or value (no short
+# form) is left out: a tool may do without the short letter.
+conflicts() {
+	awk -v k="$1" -v v="$2" '
+		$k != "-" && $v != "-" {
+			kv = $k SUBSEP $v
+			if (kv in who) {
+				who[kv] = who[kv] "," $1
+			} else {
+				n[$k]++
+				vals[$k] = vals[$k] " " $v
+				who[kv] = $1
+			}
+		}
+		END {
+			for (o in n) {
+				if (n[o] < 2) continue
+				line = o ":"
+				m = split(vals[o], vs, " ")
+				for (i = 1; i <= m; i++) line = line " " vs[i] " (" who[o, vs[i]] ")"
+				print line
+			}
+		}'
+}
+
+@test "one meaning per option: each long option has one short letter (or none) in every tool" {
+	local opts bad
+	opts=$(help_options)
+	[ "$(cut -d' ' -f1 <<<"$opts" | sort -u | wc -l)" -eq 6 ]
+	bad=$(conflicts 3 2 <<<"$opts")
+	[ -z "$bad" ] || { printf 'long options with different short letters:\n%s\n' "$bad" >&2; return 1; }
+}
+
+@test "one meaning per option: each long option takes the same kind of argument in every tool" {
+	local bad
+	# flags too: "-" is a kind here, a flag in one tool and not in another is a conflict
+	bad=$(help_options | awk '{ $4 = $4 == "-" ? "flag" : $4; print }' | conflicts 3 4)
+	[ -z "$bad" ] || { printf 'long options with different arguments:\n%s\n' "$bad" >&2; return 1; }
+}
+
+@test "one meaning per option: each short letter is one long option in every tool, and -j is --jid" {
+	local opts bad
+	opts=$(help_options)
+	bad=$(conflicts 2 3 <<<"$opts")
+	[ -z "$bad" ] || { printf 'short letters for different long options:\n%s\n' "$bad" >&2; return 1; }
+	bad=$(awk '$2 == "j" && $3 != "jid" { print $1 ": -j is --" $3 }' <<<"$opts")
+	[ -z "$bad" ] || { printf '%s\n' "$bad" >&2; return 1; }
+	# and the five tools with an account have it
+	[ "$(awk '$2 == "j" && $3 == "jid"' <<<"$opts" | wc -l)" -eq 5 ]
+}
+
+@test "--timeout is the whole run's deadline in every tool's --help" {
+	local tool line
+	for tool in $ALL_TOOLS; do
+		line=$("$tool" --help | grep -E -- '^ +--timeout ')
+		[[ $line =~ ^\ +--timeout\ S\ +end\ the\ whole\ run\ after\ S\ seconds ]] ||
+			{ echo "$tool: $line" >&2; return 1; }
+	done
+}
+
 @test "the man pages have no mandoc warnings" {
 	command -v mandoc >/dev/null || { echo "mandoc is not installed: make deps" >&2; return 1; }
 	local page
