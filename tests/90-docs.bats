@@ -572,3 +572,16 @@ conflicts() {
 	[ "$status" -eq 0 ]
 	[ -z "$(find "$root" -type f)" ]
 }
+
+@test "README's Troubleshooting quotes error messages the tools still print" {
+	# each quoted line must come from a format string in lib/ or cmd/
+	run /usr/bin/python3 tests/tools/quoted-errors.py README.md lib/*.c cmd/*.c
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	# the five errors: certificate, password, account, DNS, port
+	local msg
+	for msg in 'TLS: cannot trust ' 'authentication failed for ' 'no account: ' \
+		'cannot find the server of ' ' speaks direct TLS, not STARTTLS' 'cannot connect to '; do
+		sed -n '/^## Troubleshooting$/,/^## /p' README.md | grep -q -- "^    xmpp-[a-z0-9-]*: .*$msg" ||
+			{ echo "Troubleshooting does not quote '$msg'" >&2; return 1; }
+	done
+}
