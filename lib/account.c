@@ -23,6 +23,7 @@ xt_config_free(struct xt_config *s)
 	free(s->capath);
 	free(s->resource);
 	free(s->tls_min);
+	free(s->path);
 	memset(s, 0, sizeof *s);
 }
 
@@ -354,6 +355,8 @@ read_config(const char *path, const char *what, const char *name,
 		return xt_error(XT_ECONFIG, "config file %s: %s", path, strerror(errno));
 	rc = go_sendxmpp ? xt_config_parse_go_sendxmpp(text, (size_t)len, s)
 			 : xt_config_parse(text, (size_t)len, path, name, s);
+	if (rc == 0)
+		s->path = xt_strdup(path);
 	text_free(text, (size_t)len);
 	return rc;
 }
@@ -627,6 +630,7 @@ xt_account_resolve(struct xt_account *a)
 	applies = s.jid && (!a->jid || xt_jid_bare_equal(a->jid, s.jid));
 	if (applies) {
 		take(&a->jid, &s.jid);
+		take(&a->config_used, &s.path);
 		take(&a->resource, &s.resource);
 		take_trust(a, &s);
 		a->direct_tls |= s.direct_tls;
@@ -668,6 +672,7 @@ xt_account_free(struct xt_account *a)
 	free(a->cafile);
 	free(a->capath);
 	free(a->config_path);
+	free(a->config_used);
 	free(a->name);
 	free(a->password_file);
 	free(a->password_cmd);

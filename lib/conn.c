@@ -493,12 +493,14 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 	if (!strncmp(msg, "RECV: ", 6)) {
 		c->rx_any = 1;
 		check_received(c, msg + 6);
+		xt_observe_xml('<', msg + 6);
 		if (xt_verbose)
 			print_redacted("<", msg + 6);
 		return;
 	}
 	if (!strncmp(msg, "SENT: ", 6)) {
 		check_sent(c, msg + 6);
+		xt_observe_xml('>', msg + 6);
 		if (is_element(msg + 6, "response", NS_SASL))
 			xt_scram_sent_response(&c->scram, msg + 6);
 		if (xt_verbose)

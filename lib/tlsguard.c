@@ -56,5 +56,6 @@ SSL_CTX_new(const SSL_METHOD *method)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
+	xt_observe_tls_ctx(ctx); /* xmpp-check: what the handshake agreed */
 	return ctx;
 }

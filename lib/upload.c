@@ -23,8 +23,8 @@
 /* TLS records of at most this much body; see small_records */
 #define RECORD_MAX 8192
 
-static xmpp_stanza_t *
-disco(struct xt_conn *c, const char *to, const char *ns)
+xmpp_stanza_t *
+xt_disco(struct xt_conn *c, const char *to, const char *ns)
 {
 	xmpp_stanza_t *iq = xmpp_iq_new(c->ctx, "get", NULL), *ans;
 
@@ -65,7 +65,7 @@ max_size(xmpp_stanza_t *query)
 static int
 probe_service(struct xt_conn *c, const char *jid, struct xt_upload_service *u)
 {
-	xmpp_stanza_t *ans = disco(c, jid, NS_DISCO_INFO), *q, *f;
+	xmpp_stanza_t *ans = xt_disco(c, jid, NS_DISCO_INFO), *q, *f;
 	int found = 0;
 
 	if (!ans)
@@ -84,7 +84,7 @@ probe_service(struct xt_conn *c, const char *jid, struct xt_upload_service *u)
 }
 
 int
-xt_upload_find(struct xt_conn *c, struct xt_upload_service *u)
+xt_upload_lookup(struct xt_conn *c, struct xt_upload_service *u)
 {
 	xmpp_stanza_t *ans, *q, *item;
 	const char *jid;
@@ -93,10 +93,10 @@ xt_upload_find(struct xt_conn *c, struct xt_upload_service *u)
 	/* XEP-0363 2: the service is one of the server's disco items, or the
 	 * server itself */
 	if (probe_service(c, c->domain, u))
-		return 0;
+		return 1;
 	if (c->state != XT_CONN_ONLINE)
-		return xt_error(c->error, "%s", c->why);
-	if ((ans = disco(c, c->domain, NS_DISCO_ITEMS))) {
+		return 0;
+	if ((ans = xt_disco(c, c->domain, NS_DISCO_ITEMS))) {
 		q = xmpp_stanza_get_child_by_ns(ans, NS_DISCO_ITEMS);
 		for (item = q ? xmpp_stanza_get_children(q) : NULL; item; item = xmpp_stanza_get_next(item)) {
 			jid = xmpp_stanza_is_tag(item) ? xmpp_stanza_get_attribute(item, "jid") : NULL;
@@ -105,7 +105,13 @@ xt_upload_find(struct xt_conn *c, struct xt_upload_service *u)
 		}
 		xmpp_stanza_release(ans);
 	}
-	if (u->jid)
+	return u->jid != NULL;
+}
+
+int
+xt_upload_find(struct xt_conn *c, struct xt_upload_service *u)
+{
+	if (xt_upload_lookup(c, u))
 		return 0;
 	if (c->state != XT_CONN_ONLINE)
 		return xt_error(c->error, "%s", c->why);

@@ -9,7 +9,8 @@
  * archives (mam.c), rosters (roster.c), HTTP upload (upload.c), reading
  * input and secrets (io.c), certificates (cert.c), DNS (dns.c), the
  * server-to-server stream (s2s.c), federation checks (probe.c), the
- * monotonic clock (clock.c), what a port speaks (mixup.c).
+ * monotonic clock (clock.c), what a port speaks (mixup.c), what a setup
+ * check sees of a connection (observe.c) and finds (check.c).
  */
 #ifndef XT_H
 #define XT_H
@@ -176,6 +177,7 @@ struct xt_account {
 			   * says 1.3) */
 	/* where the values come from (options) */
 	char *config_path;
+	char *config_used; /* the config file the account came from, or NULL */
 	char *name;       /* -a NAME */
 	char *password_file;
 	char *password_cmd;
@@ -197,6 +199,7 @@ struct xt_config {
 	char *jid, *password, *password_file, *password_cmd, *server;
 	char *cafile, *capath, *resource, *tls_min;
 	int direct_tls, allow_plain;
+	char *path;       /* the file it was read from */
 };
 /* Parses the text (len bytes) of our config file into c for account name
  * (NULL: the unnamed one at the top); path names the file in messages.
@@ -310,6 +313,54 @@ int xt_trust_ctx(SSL_CTX *ctx);
 /* What libcurl is to trust, as CURLOPT_CAINFO and CURLOPT_CAPATH: both
  * NULL for its own default, the system's. */
 void xt_trust_curl_paths(const char **cafile, const char **capath);
+
+/* observe.c: what xmpp-check needs to see of a connection, kept once
+ * xt_observe_start was called. */
+struct xt_observed {
+	int on;
+	char tls_version[16];  /* "TLSv1.3", of the last handshake */
+	char cipher[64];       /* "TLS_AES_256_GCM_SHA384" */
+	STACK_OF(X509) *chain; /* leaf first: verified, else as sent; or NULL */
+};
+extern struct xt_observed xt_observed;
+/* Starts observing: the TLS contexts made from now on, and each element
+ * sent (dir '>') or received ('<') handed to on_xml (NULL: none), as
+ * libstrophe logs it: an <auth/> holds the SASL secret, never to be kept. */
+void xt_observe_start(void (*on_xml)(char dir, const char *xml));
+/* Called by tlsguard.c for every new context, by conn.c for each element. */
+void xt_observe_tls_ctx(SSL_CTX *ctx);
+void xt_observe_xml(char dir, const char *xml);
+/* Drops what was kept and stops. */
+void xt_observe_free(void);
+
+/* check.c: xmpp-check's findings, one line per check. */
+struct xt_conn;
+enum { XT_CHECK_OK, XT_CHECK_NOTE, XT_CHECK_WARN, XT_CHECK_FAIL };
+struct xt_check_line {
+	const char *check;  /* "account", "tls", ... (static) */
+	int status;         /* XT_CHECK_* */
+	char *detail;
+	char *fix;          /* on warn and fail; else NULL */
+};
+#define XT_CHECK_MAX 48
+struct xt_checks {
+	struct xt_check_line line[XT_CHECK_MAX];
+	size_t n;
+	int code;           /* the exit code of the first failure, or 0 */
+};
+/* Starts observing the connection (observe.c): before xt_connect. */
+void xt_check_start(void);
+/* The account line: its JID and where it came from (jid_given: --jid). */
+void xt_check_account(struct xt_checks *k, const struct xt_account *a, int jid_given);
+/* A failed line from an error message "what: why (fix)", code its exit code. */
+void xt_check_failed(struct xt_checks *k, const char *check, int code, const char *why);
+/* Every line after a login on c: the server, TLS, SASL, stream management,
+ * carbons, MAM, upload, the stanza limit, end-to-end encryption. */
+void xt_check_session(struct xt_checks *k, struct xt_conn *c);
+/* "ok", "note", "warn" or "fail". */
+const char *xt_check_status_name(int status);
+/* Frees the lines and what was observed. */
+void xt_checks_free(struct xt_checks *k);
 
 /* xmlguard.c: why the stream's XML was refused (a DTD, an entity, a
  * stanza's text too long), or NULL. */
@@ -805,6 +856,12 @@ struct xt_upload {
 /* Finds the upload service among the server and its items; returns 0 or an
  * exit code (error printed). */
 int xt_upload_find(struct xt_conn *c, struct xt_upload_service *u);
+/* The same, printing nothing: 1 if found, else 0 (c->error set if the
+ * connection failed meanwhile). */
+int xt_upload_lookup(struct xt_conn *c, struct xt_upload_service *u);
+/* Asks to for its disco#info or #items (ns); returns the result (caller
+ * releases), or NULL for an error answer or none (c->error then set). */
+xmpp_stanza_t *xt_disco(struct xt_conn *c, const char *to, const char *ns);
 void xt_upload_service_free(struct xt_upload_service *u);
 /* Requests a slot for up's file and checks it: absolute https URLs, and a
  * PUT host on a private, loopback or link-local address only when the XMPP
