@@ -162,6 +162,22 @@ check_unknown() {
 	check_options xmpp-roster fish completions/xmpp-roster.fish $FISH_SHARED
 }
 
+@test "xmpp-check: every option in --help is documented in xmpp-check(1)" {
+	check_options xmpp-check man man/xmpp-check.1
+}
+
+@test "xmpp-check: every option in --help completes in bash" {
+	check_options xmpp-check bash completions/xmpp-check.bash $BASH_SHARED
+}
+
+@test "xmpp-check: every option in --help completes in zsh" {
+	check_options xmpp-check zsh completions/_xmpp-check $ZSH_SHARED
+}
+
+@test "xmpp-check: every option in --help completes in fish" {
+	check_options xmpp-check fish completions/xmpp-check.fish $FISH_SHARED
+}
+
 @test "xmpp-presence: every option in --help is documented in xmpp-presence(1)" {
 	check_options xmpp-presence man man/xmpp-presence.1
 }
@@ -246,6 +262,10 @@ check_unknown() {
 	check_version xmpp-roster
 }
 
+@test "xmpp-check --version prints its name and version and exits 0" {
+	check_version xmpp-check
+}
+
 @test "xmpp-presence --version prints its name and version and exits 0" {
 	check_version xmpp-presence
 }
@@ -268,6 +288,10 @@ check_unknown() {
 
 @test "xmpp-roster --help prints the usage on stdout and exits 0" {
 	check_help xmpp-roster
+}
+
+@test "xmpp-check --help prints the usage on stdout and exits 0" {
+	check_help xmpp-check
 }
 
 @test "xmpp-presence --help prints the usage on stdout and exits 0" {
@@ -295,6 +319,11 @@ check_unknown() {
 @test "xmpp-roster: an unknown option exits 64 with one error line naming it and --help" {
 	check_unknown xmpp-roster --no-such-option
 	check_unknown xmpp-roster -Z
+}
+
+@test "xmpp-check: an unknown option exits 64 with one error line naming it and --help" {
+	check_unknown xmpp-check --no-such-option
+	check_unknown xmpp-check -Z
 }
 
 @test "xmpp-presence: an unknown option exits 64 with one error line naming it and --help" {
@@ -410,7 +439,7 @@ conflicts() {
 	local page
 	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-roster.1 \
 		man/xmpp-presence.1 man/xmpp-sendfile.1 man/xmpp-s2s-probe.1 \
-		man/xmpp-tools.7; do
+		man/xmpp-check.1 man/xmpp-tools.7; do
 		[ -f "$page" ] || { echo "$page does not exist" >&2; return 1; }
 	done
 	run mandoc -T lint -W warning man/*.1 man/*.7
@@ -423,7 +452,7 @@ conflicts() {
 	for f in completions/xmpp-send.bash completions/xmpp-listen.bash \
 		completions/xmpp-roster.bash completions/xmpp-presence.bash \
 		completions/xmpp-sendfile.bash completions/xmpp-s2s-probe.bash \
-		$BASH_SHARED; do
+		completions/xmpp-check.bash $BASH_SHARED; do
 		bash -n "$f"
 	done
 }
@@ -433,7 +462,8 @@ conflicts() {
 	local f
 	for f in completions/_xmpp-send completions/_xmpp-listen \
 		completions/_xmpp-roster completions/_xmpp-presence \
-		completions/_xmpp-sendfile completions/_xmpp-s2s-probe $ZSH_SHARED; do
+		completions/_xmpp-sendfile completions/_xmpp-s2s-probe \
+		completions/_xmpp-check $ZSH_SHARED; do
 		zsh -n "$f"
 	done
 }
@@ -444,7 +474,7 @@ conflicts() {
 	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
 		completions/xmpp-roster.fish completions/xmpp-presence.fish \
 		completions/xmpp-sendfile.fish completions/xmpp-s2s-probe.fish \
-		$FISH_SHARED; do
+		completions/xmpp-check.fish $FISH_SHARED; do
 		fish -n "$f"
 	done
 }
@@ -560,7 +590,7 @@ conflicts() {
 	run make --no-print-directory -s O="$XT_BIN" install DESTDIR="$root" PREFIX=/opt/xt
 	[ "$status" -eq 0 ]
 	for tool in xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile \
-		xmpp-s2s-probe; do
+		xmpp-s2s-probe xmpp-check; do
 		[ -x "$root/opt/xt/bin/$tool" ]
 		[ -f "$root/opt/xt/share/man/man1/$tool.1" ]
 		[ -f "$root/opt/xt/share/bash-completion/completions/$tool" ]
