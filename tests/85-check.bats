@@ -77,6 +77,14 @@ line() {
 		-m "pinned" "$me"
 }
 
+@test "--direct-tls: the server line says so" {
+	me=$(new_account check)
+	as "$me" run -0 --separate-stderr xmpp-check --server "$XT_C2S_TLS" \
+		--cafile "$XT_CAFILE" --direct-tls
+	[[ $(line server) == "ok   server: $XT_C2S_TLS, as configured "*", direct TLS (XEP-0368)" ]]
+	[[ $(line login) == "ok   login: "* ]]
+}
+
 @test "the account from the config file: its path and [NAME] on the account line" {
 	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools"
 	conf=$XDG_CONFIG_HOME/xmpp-tools/config

@@ -528,6 +528,24 @@ conflicts() {
 	[ "${lines[8]}" = "[]" ]
 }
 
+@test "bash completes xmpp-check's options, -a from the config file, and no operands" {
+	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools"
+	printf 'jid = a@example.test\n[work]\njid = b@example.test\n' \
+		>"$XDG_CONFIG_HOME/xmpp-tools/config"
+	run bash --norc -c '
+		source completions/xmpp-check.bash
+		source tests/complete.bash
+		c _xmpp_check xmpp-check --js
+		c _xmpp_check xmpp-check -a ""
+		c _xmpp_check xmpp-check --timeout ""
+		c _xmpp_check xmpp-check --tls-min ""'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "[--json]" ]
+	[ "${lines[1]}" = "[work]" ]
+	[ "${lines[2]}" = "[]" ]	# seconds
+	[ "${lines[3]}" = "[1.2 1.3]" ]
+}
+
 @test "bash completes xmpp-sendfile's operands as files, -a from the config file, --content-type and --type" {
 	mkdir -p "$XDG_CONFIG_HOME/xmpp-tools" "$BATS_TEST_TMPDIR/files"
 	printf 'jid = a@example.test\n[work]\njid = b@example.test\n' \
