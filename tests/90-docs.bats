@@ -345,7 +345,8 @@ check_unknown() {
 
 # ---- one meaning per option across the tools ----
 
-ALL_TOOLS="xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe"
+ALL_TOOLS="xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe
+	xmpp-check"
 
 # help_options: every option line of every tool's --help, as
 # "TOOL SHORT LONG KIND" (SHORT "-" without a short form; KIND what the
@@ -402,7 +403,7 @@ conflicts() {
 @test "one meaning per option: each long option has one short letter (or none) in every tool" {
 	local opts bad
 	opts=$(help_options)
-	[ "$(cut -d' ' -f1 <<<"$opts" | sort -u | wc -l)" -eq 6 ]
+	[ "$(cut -d' ' -f1 <<<"$opts" | sort -u | wc -l)" -eq 7 ]
 	bad=$(conflicts 3 2 <<<"$opts")
 	[ -z "$bad" ] || { printf 'long options with different short letters:\n%s\n' "$bad" >&2; return 1; }
 }
@@ -421,8 +422,8 @@ conflicts() {
 	[ -z "$bad" ] || { printf 'short letters for different long options:\n%s\n' "$bad" >&2; return 1; }
 	bad=$(awk '$2 == "j" && $3 != "jid" { print $1 ": -j is --" $3 }' <<<"$opts")
 	[ -z "$bad" ] || { printf '%s\n' "$bad" >&2; return 1; }
-	# and the five tools with an account have it
-	[ "$(awk '$2 == "j" && $3 == "jid"' <<<"$opts" | wc -l)" -eq 5 ]
+	# and the six tools with an account have it
+	[ "$(awk '$2 == "j" && $3 == "jid"' <<<"$opts" | wc -l)" -eq 6 ]
 }
 
 @test "--timeout is the whole run's deadline in every tool's --help" {
