@@ -3,7 +3,7 @@
 # account, a broken one (wrong password, untrusted CA) and a host without
 # stream management or upload service (nosm.test); and against
 # tests/tools/hostile-server.py for what Prosody does not show (PLAIN, a
-# certificate about to expire).
+# certificate about to expire, a XEP-0478 stanza limit).
 
 load helpers
 
@@ -141,7 +141,7 @@ line() {
 	[[ ${lines[1]} == "upload: add an upload service"* ]]
 }
 
-@test "SASL PLAIN and a certificate expiring within 14 days are warnings with fixes" {
+@test "SASL PLAIN and a certificate expiring within 14 days are warnings with fixes; an announced stanza limit is shown" {
 	local d=$BATS_TEST_TMPDIR
 	# a certificate for example.test from the suite's CA, valid 10 more days
 	openssl req -new -newkey rsa:2048 -nodes -subj /CN=example.test \
@@ -152,7 +152,7 @@ line() {
 		-extfile "$d/soon.ext" -out "$d/soon.crt" 2>/dev/null
 	# hostile-server.py's well-behaved server: SASL PLAIN, no features
 	/usr/bin/python3 "$BATS_TEST_DIRNAME/tools/hostile-server.py" --lifetime 60 \
-		--cert "$d/soon.crt" --key "$d/soon.key" ok >"$d/port" 2>"$d/server.log" &
+		--cert "$d/soon.crt" --key "$d/soon.key" --limits 10000 ok >"$d/port" 2>"$d/server.log" &
 	HOSTILE_PID=$!
 	wait_lines "$d/port" 1
 	XMPP_PASSWORD=pw run -0 --separate-stderr xmpp-check -j alice@example.test \
@@ -160,4 +160,5 @@ line() {
 	local soon='^warn certificate: 0: /CN=example.test, .*[(]in (9|10) days[)]; fix: renew it before '
 	[[ $(line certificate) =~ $soon ]]
 	[[ $(line sasl) == "warn sasl: PLAIN: "*"; fix: ask the server's admin for SCRAM-SHA-256"* ]]
+	[ "$(line stanza-limit)" = "ok   stanza-limit: 10000 bytes (XEP-0478)" ]
 }

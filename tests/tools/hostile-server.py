@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # hostile-server.py [-p PORT] [--direct-tls] [--cert FILE --key FILE]
 #                   [--record PREFIX] [--password PW] [--lifetime S]
+#                   [--limits BYTES]
 #                   [--put URL --get URL [--https]] SCENARIO
 #
 # A scripted, hostile XMPP client-to-server peer for tests/56-hostile.bats.
@@ -17,6 +18,9 @@
 # accepted whatever the password; bind answered with the JID the client
 # gave in its stream header and the resource "hostile"; every
 # <iq type='get|set'/> of the client answered with a result.
+#
+# --limits BYTES announces a stanza size limit (XEP-0478) in the stream
+# features after the login.
 #
 # --record PREFIX writes what the client sent: PREFIX.plain before TLS,
 # PREFIX.tls after it (appended, one client after the other).
@@ -357,7 +361,9 @@ def login(c, scenario):
                "</stream:error></stream:stream>" % (NS_STREAMS, NS_STREAMS, escape(HOSTILE_TEXT)))
         time.sleep(0.5)
         return False
-    c.send(features(BIND))
+    limits = ("<limits xmlns='urn:xmpp:stream-limits:0'><max-bytes>%d</max-bytes>"
+              "</limits>" % c.args.limits) if c.args.limits else ''
+    c.send(features(BIND + limits))
     bind(c, c.stanza('iq'))
     return True
 
@@ -501,6 +507,8 @@ def main():
                     help='the GET URL of upload-slot slots')
     ap.add_argument('--https', action='store_true',
                     help='also take PUTs over HTTPS (see upload-slot)')
+    ap.add_argument('--limits', type=int, metavar='BYTES',
+                    help='announce this stanza size limit (XEP-0478)')
     ap.add_argument('--lifetime', type=float, default=120,
                     help='seconds after which the server exits (default 120)')
     args = ap.parse_args()
