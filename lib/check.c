@@ -336,8 +336,9 @@ check_sm(struct xt_checks *k, struct xt_conn *c)
 	}
 }
 
-/* 1 if jid's disco#info lists feature ns, 0 if not, -1 without an answer
- * on a connection that failed. */
+/* 1 if jid's disco#info lists feature ns, 0 if not (or it answered with
+ * an error), -1 when no answer came (c->error set: a timeout, a lost
+ * connection). */
 static int
 has_feature(struct xt_conn *c, const char *jid, const char *ns)
 {
@@ -346,7 +347,7 @@ has_feature(struct xt_conn *c, const char *jid, const char *ns)
 	int found = 0;
 
 	if (!ans)
-		return c->state == XT_CONN_ONLINE ? 0 : -1;
+		return c->error ? -1 : 0;
 	q = xmpp_stanza_get_child_by_ns(ans, NS_DISCO_INFO);
 	for (f = q ? xmpp_stanza_get_children(q) : NULL; f && !found; f = xmpp_stanza_get_next(f)) {
 		var = xmpp_stanza_is_tag(f) ? xmpp_stanza_get_attribute(f, "var") : NULL;
@@ -376,7 +377,7 @@ check_upload(struct xt_checks *k, struct xt_conn *c)
 {
 	struct xt_upload_service u;
 
-	if (!xt_upload_lookup(c, &u) && c->state != XT_CONN_ONLINE)
+	if (!xt_upload_lookup(c, &u) && c->error)
 		xt_check_failed(k, "upload", c->error, c->why);
 	else if (!u.jid)
 		add(k, "upload", XT_CHECK_WARN, "add an upload service to the server (Prosody: "
