@@ -19,18 +19,37 @@
 # example.test; alice on each other host.
 set -eu
 
-# free_base: a base port whose c2s and https ports nobody listens on.
+# free_base: a base port whose five ports (base to base + 4) no socket
+# uses, chosen below the kernel's ephemeral range: a port from inside it
+# may be taken at any moment as the local end of some outgoing connection
+# (seen in CI: "port is in use by another application" at start).
 free_base() {
-	local base
+	local low base p busy
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 	for _ in $(seq 1 50); do
-		base=$((20000 + (RANDOM % 4000) * 10))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null &&
-		   ! (exec 3<>"/dev/tcp/127.0.0.1/$((base + 3))") 2>/dev/null; then
+		base=$((10000 + (RANDOM % ((low - 10010) / 10)) * 10))
+		busy=
+		for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)); do
+			if in_use "$p"; then
+				busy=1
+				break
+			fi
+		done
+		if [ -z "$busy" ]; then
 			echo "$base"
 			return
 		fi
 	done
 	echo 25222
+}
+
+# in_use PORT: some TCP socket on this machine has PORT as its local end.
+in_use() {
+	if command -v ss >/dev/null; then
+		[ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]
+	else
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	fi
 }
 if [ "${1:-}" = port ]; then
 	free_base
