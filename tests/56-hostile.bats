@@ -410,9 +410,9 @@ pin_refused_both() {
 		hostile ok $tls
 		send_hostile $tls --pin "$1"
 		[ "$status" -eq 79 ]
+		[ ! -s "$rec.tls" ]
 		one_error_line
 		stderr_has "$2"
-		[ ! -s "$rec.tls" ]
 		[ -n "$tls" ] || no_credentials_in "$rec.plain"
 		kill "$HOSTILE_PID"
 		wait "$HOSTILE_PID" 2>/dev/null || true
