@@ -454,7 +454,9 @@ tls_start_failed(struct xt_conn *c)
 }
 
 /* libstrophe reports through its logger only; the reasons for a failed
- * connection are picked out of it here, and the SASL exchange checked. */
+ * connection are picked out of it here, and the SASL exchange checked
+ * (which lines carry the stream and the handshake's end, and for which
+ * versions: strophe-glue.c). */
 static void
 log_handler(void *data, xmpp_log_level_t level, const char *area, const char *msg)
 {

@@ -5,8 +5,9 @@
  * --capath (or the config's keys) name. It is made once into one
  * X509_STORE that every TLS context of ours shares: loading a CA bundle
  * costs ~40 ms, and libstrophe makes a new context for each connection.
- * --pin is not here: it is checked on the server's key after the
- * handshake (conn.c), whoever signed it. */
+ * libstrophe's contexts get it through strophe-glue.c (its own cafile
+ * option adds to the system's store instead). --pin is not here: it is checked on the server's
+ * key after the handshake (strophe-glue.c), whoever signed it. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
