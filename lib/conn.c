@@ -1475,6 +1475,7 @@ xt_close(struct xt_conn *c)
 	free(c->domain);
 	c->domain = NULL;
 	current = NULL;
+	xt_glue_attach(NULL);
 	c->xc = NULL;
 	c->ctx = NULL;
 }

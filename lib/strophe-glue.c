@@ -28,8 +28,10 @@
 
 #include "xt.h"
 
-#ifndef XT_STROPHE_MAJOR
-#error "XT_STROPHE_MAJOR and XT_STROPHE_MINOR come from the Makefile (pkg-config)"
+/* (empty when pkg-config found no libstrophe: 0.0 then, refused here) */
+#if !defined(XT_STROPHE_MAJOR) || !defined(XT_STROPHE_MINOR) || \
+	XT_STROPHE_MAJOR + 0 == 0 && XT_STROPHE_MINOR + 0 < 12
+#error "XT_STROPHE_MAJOR and _MINOR come from the Makefile (pkg-config libstrophe, 0.12+)"
 #endif
 
 /* Finds the definition a stand-in below replaces (expat's, OpenSSL's). */
