@@ -355,7 +355,7 @@ extern struct xt_observed xt_observed;
  * sent (dir '>') or received ('<') handed to on_xml (NULL: none), as
  * libstrophe logs it: an <auth/> holds the SASL secret, never to be kept. */
 void xt_observe_start(void (*on_xml)(char dir, const char *xml));
-/* Called by tlsguard.c for every new context, by conn.c for each element. */
+/* Called by strophe-glue.c for every new context, by conn.c for each element. */
 void xt_observe_tls_ctx(SSL_CTX *ctx);
 void xt_observe_xml(char dir, const char *xml);
 /* Drops what was kept and stops. */
@@ -390,7 +390,7 @@ const char *xt_check_status_name(int status);
 /* Frees the lines and what was observed. */
 void xt_checks_free(struct xt_checks *k);
 
-/* xmlguard.c: why the stream's XML was refused (a DTD, an entity, a
+/* strophe-glue.c: why the stream's XML was refused (a DTD, an entity, a
  * stanza's text too long), or NULL. */
 const char *xt_xml_refused(void);
 
