@@ -39,9 +39,17 @@ $(O)/lib/%.o: lib/%.c lib/xt.h
 	@$(if $(V),,echo "  CC      $@")
 	$(Q)$(CC) $(XCFLAGS) -c -o $@ $<
 
+# strophe.h has no version macro: the one file that may depend on the
+# version (lib/strophe-glue.c) gets it from pkg-config, and only it.
+STROPHE_VERSION = $(subst ., ,$(shell pkg-config --modversion libstrophe 2>/dev/null))
+STROPHE_DEFS = -DXT_STROPHE_MAJOR=$(word 1,$(STROPHE_VERSION)) \
+	-DXT_STROPHE_MINOR=$(word 2,$(STROPHE_VERSION))
+$(O)/lib/strophe-glue.o: XCFLAGS += $(STROPHE_DEFS)
+$(O)/fuzz/lib/strophe-glue.o: FUZZ_CFLAGS += $(STROPHE_DEFS)
+
 $(O)/libxt.a: $(LIBOBJ)
 	@$(if $(V),,echo "  AR      $@")
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(O)/%: cmd/%.c $(O)/libxt.a lib/xt.h
 	@$(if $(V),,echo "  CCLD    $@")
@@ -98,7 +106,7 @@ $(O)/fuzz/lib/%.o: lib/%.c lib/xt.h
 
 $(O)/fuzz/libxt.a: $(FUZZ_LIBOBJ)
 	@$(if $(V),,echo "  AR      $@")
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(O)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(O)/fuzz/libxt.a lib/xt.h
 	@$(if $(V),,echo "  CLANG   $@")

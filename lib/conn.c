@@ -170,36 +170,6 @@ print_redacted(const char *dir, const char *xml)
 	print_without_passwords(xml);
 }
 
-/* --pin: the server's public key must be the pinned one, whoever signed
- * it. libstrophe has no hook between the TLS handshake and SASL, but logs
- * the certificate right after the handshake, before it sends anything
- * more: a wrong key closes the socket there, so no credentials follow. */
-static void
-check_pin(struct xt_conn *c)
-{
-	xmpp_tlscert_t *cert;
-	X509 *x = NULL;
-	char have[64];
-
-	if (!c->acct->pin || c->pin_checked)
-		return;
-	c->pin_checked = 1;
-	if ((cert = xmpp_conn_get_peer_cert(c->xc))) {
-		x = xt_cert_from_pem(xmpp_tlscert_get_pem(cert));
-		xmpp_tlscert_free(cert);
-	}
-	if (x && xt_cert_spki_sha256(x, have, sizeof have) == 0 &&
-	    !strcmp(have, c->acct->pin + 7)) {
-		X509_free(x);
-		return;
-	}
-	xt_fail(c, XT_ETLS, "TLS: the key of %s does not match --pin (its key is "
-		"sha256:%s): refusing to log in", c->where, x ? have : "unreadable");
-	X509_free(x);
-	if (c->sock >= 0)
-		shutdown(c->sock, SHUT_RDWR);
-}
-
 /* Ends a login the log showed must not go on: the socket is shut before
  * libstrophe writes again, so nothing more (no SASL proof, no password)
  * reaches the server. */
@@ -484,27 +454,31 @@ tls_start_failed(struct xt_conn *c)
 }
 
 /* libstrophe reports through its logger only; the reasons for a failed
- * connection are picked out of it here, and the SASL exchange checked. */
+ * connection are picked out of it here, and the SASL exchange checked
+ * (which lines carry the stream and the handshake's end, and for which
+ * versions: strophe-glue.c). */
 static void
 log_handler(void *data, xmpp_log_level_t level, const char *area, const char *msg)
 {
 	struct xt_conn *c = data;
+	const char *xml;
+	int sent;
 
-	if (!strncmp(msg, "RECV: ", 6)) {
+	if ((xml = xt_glue_logged_xml(msg, &sent)) && !sent) {
 		c->rx_any = 1;
-		check_received(c, msg + 6);
-		xt_observe_xml('<', msg + 6);
+		check_received(c, xml);
+		xt_observe_xml('<', xml);
 		if (xt_verbose)
-			print_redacted("<", msg + 6);
+			print_redacted("<", xml);
 		return;
 	}
-	if (!strncmp(msg, "SENT: ", 6)) {
-		check_sent(c, msg + 6);
-		xt_observe_xml('>', msg + 6);
-		if (is_element(msg + 6, "response", NS_SASL))
-			xt_scram_sent_response(&c->scram, msg + 6);
+	if (xml) {
+		check_sent(c, xml);
+		xt_observe_xml('>', xml);
+		if (is_element(xml, "response", NS_SASL))
+			xt_scram_sent_response(&c->scram, xml);
 		if (xt_verbose)
-			print_redacted(">", msg + 6);
+			print_redacted(">", xml);
 		return;
 	}
 	if (!strncmp(msg, "parse error", 11)) {
@@ -513,8 +487,8 @@ log_handler(void *data, xmpp_log_level_t level, const char *area, const char *ms
 			     xt_xml_refused() ? xt_xml_refused() :
 			     "sent invalid XML (not well-formed, or not UTF-8)");
 	}
-	if (!strcmp(area, "tls") && !strncmp(msg, "Subject=", 8))
-		check_pin(c);
+	if (xt_glue_is_cert_line(area, msg))
+		xt_glue_check_pin(c);
 	else if (!strcmp(area, "tls") && !strncmp(msg, "error:", 6)) {
 		note_tls_reason(c, msg);
 		note_ssl_reason(c, msg);
@@ -668,10 +642,7 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 	const char *where = c->where;
 
 	(void)xc;
-	/* libstrophe 0.13+ passes -1 once no address is left; the errno of
-	 * the last attempt is in its log (sock_errno) */
-	if (error <= 0)
-		error = c->sock_errno;
+	error = xt_glue_conn_errno(error, c->sock_errno);
 	if (ev == XMPP_CONN_CONNECT) {
 		if (!c->sasl_ok) {
 			/* our checks of the login never ran (a libstrophe that
@@ -1057,17 +1028,12 @@ static int
 open_session(struct xt_conn *c)
 {
 	struct xt_account *a = c->acct;
-	/* DISABLE_SM: stream management is ours, on every libstrophe (enable_sm) */
-	long flags = XMPP_CONN_FLAG_MANDATORY_TLS | XMPP_CONN_FLAG_DISABLE_SM;
 	char *jid;
 	int rc;
 
-	if (a->direct_tls)
-		flags |= XMPP_CONN_FLAG_LEGACY_SSL;
-	if (a->insecure)
-		flags |= XMPP_CONN_FLAG_TRUST_TLS;
 	c->xc = xmpp_conn_new(c->ctx);
-	xmpp_conn_set_flags(c->xc, flags);
+	/* stream management is ours, on every libstrophe (enable_sm) */
+	xmpp_conn_set_flags(c->xc, xt_glue_conn_flags(a->direct_tls, a->insecure));
 	xmpp_conn_set_certfail_handler(c->xc, certfail);
 	xmpp_conn_set_sockopt_callback(c->xc, sockopt);
 	if (a->resource && !strchr(a->jid, '/')) {
@@ -1149,7 +1115,8 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	else
 		snprintf(c->where, sizeof c->where, "%s", c->domain);
 	current = c;
-	xmpp_initialize();
+	xt_glue_attach(c);
+	xt_glue_init();
 	logger.handler = log_handler;
 	logger.userdata = c;
 	c->ctx = xmpp_ctx_new(&capped_mem, &logger);
@@ -1508,6 +1475,7 @@ xt_close(struct xt_conn *c)
 	free(c->domain);
 	c->domain = NULL;
 	current = NULL;
+	xt_glue_attach(NULL);
 	c->xc = NULL;
 	c->ctx = NULL;
 }

@@ -3,7 +3,7 @@
  * on, and the stream's elements as they are logged.
  *
  * Off unless xt_observe_start was called: the other tools pay one test per
- * TLS context and per logged element. The SSL_CTX_new of tlsguard.c hands
+ * TLS context and per logged element. The SSL_CTX_new of strophe-glue.c hands
  * every new context here; an info callback on it sees the handshake end,
  * the only moment the SSL object is ours to read (libstrophe frees it with
  * the connection). */

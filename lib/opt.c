@@ -371,3 +371,19 @@ xt_parse_options(const struct xt_tool *t, struct xt_account *a, int argc,
 	}
 	return optind;
 }
+
+int
+xt_parse_tls_min(const char *v)
+{
+	if (!strcmp(v, "1.2"))
+		return TLS1_2_VERSION;
+	if (!strcmp(v, "1.3"))
+		return TLS1_3_VERSION;
+	return -1;
+}
+
+const char *
+xt_tls_version_name(int version)
+{
+	return version == TLS1_3_VERSION ? "1.3" : "1.2";
+}

@@ -2,7 +2,9 @@
  * server's nonce extends ours, that its iteration count is sane, and that
  * it proved it knows the password (the v= of its final message). The
  * exchange is read off the stream as libstrophe logs it, before each
- * element is acted on. */
+ * element is acted on (0.12 - 0.14 have no SASL hook: strophe-glue.c,
+ * xt_glue_logged_xml). A part of it not seen fails closed: no signature
+ * checked, no login (XT_EAUTH). */
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -300,7 +302,12 @@ server_final(const struct xt_scram *s, const char *xml, const char *password,
 	if (*text && (msg = unbase64(text, &n)) && strlen((char *)msg) == n)
 		v = attr((char *)msg, 'v');
 	free(text);
-	if (!v || !s->client_final || !password) {
+	if (!s->server_first) {
+		/* its challenge was not seen (strophe-glue.c: a log line that
+		 * libstrophe words otherwise?): nothing to check against */
+		snprintf(why, len, "the server's first SCRAM message was not seen, so its "
+			 "signature cannot be checked; not logged in");
+	} else if (!v || !s->client_final || !password) {
 		snprintf(why, len, "the server ended SCRAM without its signature (v=): it "
 			 "did not prove it knows the password; not logged in");
 	} else if (server_signature(s, password, want) || strcmp(v, want)) {

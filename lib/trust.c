@@ -5,8 +5,9 @@
  * --capath (or the config's keys) name. It is made once into one
  * X509_STORE that every TLS context of ours shares: loading a CA bundle
  * costs ~40 ms, and libstrophe makes a new context for each connection.
- * --pin is not here: it is checked on the server's key after the
- * handshake (conn.c), whoever signed it. */
+ * libstrophe's contexts get it through strophe-glue.c (its own cafile
+ * option adds to the system's store instead). --pin is not here: it is checked on the server's
+ * key after the handshake (strophe-glue.c), whoever signed it. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,16 +108,4 @@ xt_trust_curl_paths(const char **cafile, const char **capath)
 	 * connection, does (load_system) */
 	*cafile = getenv(X509_get_default_cert_file_env());
 	*capath = getenv(X509_get_default_cert_dir_env());
-}
-
-/* libstrophe 0.12 (tls_new in tls_openssl.c) calls this on the context it
- * makes for each connection, and has no other way in to its trust: it
- * would load the system's whole bundle, and add xmpp_conn_set_cafile's
- * file to it rather than trust that file only. As tlsguard.c does for
- * SSL_CTX_new, the program's definition stands in for OpenSSL's, for
- * libstrophe's calls and ours; it gives the context the process's trust. */
-int
-SSL_CTX_set_default_verify_paths(SSL_CTX *ctx)
-{
-	return xt_trust_ctx(ctx);
 }

@@ -291,17 +291,45 @@ int xt_state_get(const char *topic, const char *jid, char *out, size_t len);
 /* Writes it (atomically, 0600); 0, or -1 if it cannot be kept. */
 int xt_state_set(const char *topic, const char *jid, const char *value);
 
-/* tlsguard.c: every SSL_CTX_new of the process (libstrophe's, libcurl's,
- * ours) makes contexts that refuse TLS below 1.2. */
-/* Raises the floor to version (TLS1_3_VERSION); never below TLS 1.2. */
+/* strophe-glue.c: every workaround for libstrophe (0.12 - 0.14), each
+ * failing closed; see its header. */
+/* xmpp_initialize, after refusing (XT_ESOFTWARE) a libstrophe older than
+ * the one the program was built with. */
+void xt_glue_init(void);
+/* The flags of every connection (mandatory TLS, our stream management). */
+long xt_glue_conn_flags(int direct_tls, int insecure);
+/* The errno of a failed connection, from the handler's error and the one
+ * libstrophe logged. */
+int xt_glue_conn_errno(int error, int logged);
+/* The element of a "RECV: " or "SENT: " log line (*sent says which), or
+ * NULL for another line. */
+const char *xt_glue_logged_xml(const char *msg, int *sent);
+/* Whether a log line marks the end of a TLS handshake (the peer's
+ * certificate, before anything more is sent): where --pin is checked. */
+int xt_glue_is_cert_line(const char *area, const char *msg);
+/* --pin: compares the server's key, once per session (c->pin_checked);
+ * a mismatch fails c (XT_ETLS) and shuts its socket. */
+struct xt_conn;
+void xt_glue_check_pin(struct xt_conn *c);
+/* The connection whose TLS writes need --pin checked first (XT_ETLS). */
+void xt_glue_attach(struct xt_conn *c);
+/* Every SSL_CTX_new of the process (libstrophe's, libcurl's, ours) makes
+ * contexts that refuse TLS below 1.2: raises that floor to version
+ * (TLS1_3_VERSION); never below TLS 1.2. */
 void xt_tls_floor(int version);
+/* Why the stream's XML was refused (a DTD, an entity, a stanza's text too
+ * long), or NULL. */
+const char *xt_xml_refused(void);
+
+/* opt.c: --tls-min. */
 /* Returns TLS1_2_VERSION or TLS1_3_VERSION for "1.2" or "1.3"; else -1. */
 int xt_parse_tls_min(const char *v);
 /* Returns "1.2" or "1.3" for the version --tls-min gave. */
 const char *xt_tls_version_name(int version);
 
 /* trust.c: the trust of every TLS context of the process (libstrophe's
- * through its SSL_CTX_set_default_verify_paths, ours) and of libcurl's
+ * through its SSL_CTX_set_default_verify_paths in strophe-glue.c, ours)
+ * and of libcurl's
  * uploads, given through their APIs; the environment is left as it was. */
 /* Trusts only cafile and capath (either may be NULL), or when both are
  * NULL the system's default store; loads it once, for every context. 0, or
@@ -327,7 +355,7 @@ extern struct xt_observed xt_observed;
  * sent (dir '>') or received ('<') handed to on_xml (NULL: none), as
  * libstrophe logs it: an <auth/> holds the SASL secret, never to be kept. */
 void xt_observe_start(void (*on_xml)(char dir, const char *xml));
-/* Called by tlsguard.c for every new context, by conn.c for each element. */
+/* Called by strophe-glue.c for every new context, by conn.c for each element. */
 void xt_observe_tls_ctx(SSL_CTX *ctx);
 void xt_observe_xml(char dir, const char *xml);
 /* Drops what was kept and stops. */
@@ -362,7 +390,7 @@ const char *xt_check_status_name(int status);
 /* Frees the lines and what was observed. */
 void xt_checks_free(struct xt_checks *k);
 
-/* xmlguard.c: why the stream's XML was refused (a DTD, an entity, a
+/* strophe-glue.c: why the stream's XML was refused (a DTD, an entity, a
  * stanza's text too long), or NULL. */
 const char *xt_xml_refused(void);
 

@@ -109,12 +109,6 @@ tool_lines() {
 	fi
 }
 
-# pin_of NAME: the --pin value of a test certificate's key.
-pin_of() {
-	printf 'sha256:%s' "$(openssl x509 -pubkey -noout -in "$XT_TEST_DIR/certs/$1.crt" |
-		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
-}
-
 @test "--pin with the server's key connects, even without the CA (the key is trusted)" {
 	as alice@example.test run --separate-stderr \
 		xmpp-send --server "$XT_C2S" --pin "$(pin_of example.test)" -m pinned "$rcpt"

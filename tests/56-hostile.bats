@@ -383,3 +383,97 @@ sasl_used() {
 	[ "$status" -eq 0 ]
 	[ ! -e "$HOME/.local/state/xmpp-tools/sasl/alice@example.test" ]
 }
+
+# --pin, over both ways to TLS: the key is compared right after the
+# handshake (strophe-glue.c), before the client sends anything in TLS.
+
+@test "--pin with the server's key logs in over STARTTLS and direct TLS (its check ran)" {
+	hostile ok
+	send_hostile --pin "$(pin_of example.test)"
+	[ "$status" -eq 0 ]
+	grep -q '<body>hi</body>' "$rec.tls"
+	kill "$HOSTILE_PID"
+	rec=$BATS_TEST_TMPDIR/rec2
+	hostile ok --direct-tls
+	send_hostile --direct-tls --pin "$(pin_of example.test)"
+	[ "$status" -eq 0 ]
+	grep -q '<body>hi</body>' "$rec.tls"
+}
+
+# pin_refused_both PIN MESSAGE: over STARTTLS, then over direct TLS, a
+# login with --pin PIN is refused (79) with MESSAGE, and nothing at all was
+# sent inside TLS (nor credentials before it).
+pin_refused_both() {
+	local tls
+	for tls in "" --direct-tls; do
+		rec=$BATS_TEST_TMPDIR/rec$tls
+		hostile ok $tls
+		send_hostile $tls --pin "$1"
+		[ "$status" -eq 79 ]
+		[ ! -s "$rec.tls" ]
+		one_error_line
+		stderr_has "$2"
+		[ -n "$tls" ] || no_credentials_in "$rec.plain"
+		kill "$HOSTILE_PID"
+		wait "$HOSTILE_PID" 2>/dev/null || true
+	done
+	HOSTILE_PID=
+}
+
+@test "a wrong --pin is refused (79) over STARTTLS and direct TLS, nothing sent in TLS" {
+	pin_refused_both "$(pin_of wrong.test)" "does not match --pin"
+}
+
+# The hooks of strophe-glue.c fail closed: tests/tools/strophe-shim.c,
+# preloaded, plays a libstrophe that words a log line otherwise (so the
+# hook riding on it never runs) or is of another version.
+
+# shim VAR=VALUE: exports VAR for the tool, with the shim preloaded.
+shim() {
+	cc -shared -fPIC -o "$BATS_TEST_TMPDIR/shim.so" \
+		"$BATS_TEST_DIRNAME/tools/strophe-shim.c" -ldl
+	export LD_PRELOAD=$BATS_TEST_TMPDIR/shim.so "${1?}"
+}
+
+@test "--pin whose check did not run (no certificate log line) fails closed (79) over both TLS" {
+	shim REWORD_HIDE=Subject=
+	pin_refused_both "$(pin_of example.test)" "before the server's key was compared with --pin"
+}
+
+@test "SCRAM whose challenge was not seen fails closed (77): no signature to check" {
+	shim "REWORD_HIDE=RECV: <challenge"
+	hostile scram-ok
+	send_hostile
+	[ "$status" -eq 77 ]
+	one_error_line
+	stderr_has "first SCRAM message was not seen"
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+@test "SCRAM whose server-final message was not seen fails closed (77)" {
+	shim "REWORD_HIDE=RECV: <success"
+	hostile scram-ok
+	send_hostile
+	[ "$status" -eq 77 ]
+	one_error_line
+	stderr_has "could not be checked"
+	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
+}
+
+@test "a libstrophe older than the one built with is refused (70) before connecting" {
+	shim STROPHE_MINOR=11
+	hostile ok
+	send_hostile
+	[ "$status" -eq 70 ]
+	one_error_line
+	built=$(pkg-config --modversion libstrophe | cut -d. -f1,2)
+	stderr_has "libstrophe: the library loaded is 0.11, older than the $built this program was built with"
+	[ ! -e "$rec.plain" ]
+}
+
+@test "a libstrophe newer than the one built with is taken" {
+	shim STROPHE_MINOR=20
+	hostile ok
+	send_hostile
+	[ "$status" -eq 0 ]
+}

@@ -50,6 +50,12 @@ new_account() {
 	echo "$user@example.test"
 }
 
+# pin_of NAME: the --pin value of a test certificate's key.
+pin_of() {
+	printf 'sha256:%s' "$(openssl x509 -pubkey -noout -in "$XT_TEST_DIR/certs/$1.crt" |
+		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
+}
+
 # as JID CMD...: runs CMD with JID's credentials in the environment. (In
 # the background, $! is then a subshell, not CMD: listen_bg does without.)
 as() {
