@@ -666,8 +666,10 @@ main(int argc, char **argv)
 	l->conn.on_stanza_data = l;
 	l->conn.on_reconnect = resume_session;
 	l->conn.on_reconnect_data = l;
-	if ((rc = start_session(l, l->since ? l->since_stamp : NULL, NULL)) == 0)
+	if ((rc = start_session(l, l->since ? l->since_stamp : NULL, NULL)) == 0) {
+		xt_note("listening as %s; Ctrl-C to stop", xmpp_conn_get_bound_jid(l->conn.xc));
 		rc = listen_until_done(l);
+	}
 	else if (l->conn.error)
 		xt_error(rc, "%s", l->conn.why); /* the core recorded it */
 	if (l->output_error > 0)

@@ -255,6 +255,7 @@ cmd_watch(struct presence *p)
 		return rc;
 	if ((rc = xt_go_online_quietly(&p->conn)))
 		return rc;
+	xt_note("watching presence as %s; Ctrl-C to stop", xmpp_conn_get_bound_jid(p->conn.xc));
 	rc = xt_wait(&p->conn, watch_done, p, 1L << 30);
 	if (xt_time_up(&p->conn, rc) && p->count < 0)
 		return 0;
@@ -287,6 +288,8 @@ cmd_set(struct presence *p)
 		rc = xt_confirm_all(&p->conn);
 	if (rc || p->once)
 		return rc;
+	xt_note("online as %s (%s%s%s); Ctrl-C to go offline", xmpp_conn_get_bound_jid(p->conn.xc),
+		p->show ? p->show : "available", p->status ? ": " : "", p->status ? p->status : "");
 	rc = xt_wait(&p->conn, xt_stopped, NULL, p->for_s > 0 ? p->for_s : 1L << 30);
 	return xt_time_up(&p->conn, rc) ? 0 : rc ? xt_error(rc, "%s", p->conn.why) : 0;
 }

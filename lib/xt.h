@@ -70,6 +70,8 @@ int xt_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prints "prog: warning: message" on stderr unless -q. */
 void xt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "prog: message" on stderr when it is a terminal, unless -q. */
+void xt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the message and exits with code. */
 void xt_die(int code, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));

@@ -256,3 +256,16 @@ EOF
 	# xmpp-listen(1): a reader that closed the pipe ends it with 0
 	[ "$status" -eq 0 ]
 }
+
+@test "on a terminal, stderr says once that it listens, as whom and how to stop; not to a pipe" {
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
+		"${on_tty[@]}" "$out.tty" xmpp-listen "${server_opts[@]}" --json >"$out" &
+	LISTEN_PID=$!
+	wait_for "$out.tty" 'Ctrl-C to stop'
+	expect "$(wc -l <"$out.tty")" 1
+	[[ $(cat "$out.tty") =~ ^xmpp-listen:\ listening\ as\ $you/[^\;]+\;\ Ctrl-C\ to\ stop$ ]]
+	stop_listener
+	# the same run with stderr to a pipe (a script): nothing on it
+	run -0 --separate-stderr listen --json --timeout 2
+	expect "$stderr" ""
+}

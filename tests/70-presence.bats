@@ -229,3 +229,22 @@ of() {
 	one_error_line xmpp-presence
 	stderr_has "'no spaces@example.test'"
 }
+
+@test "on a terminal, stderr says once who is online, how, and how to stop; not to a pipe" {
+	XMPP_JID=$me XMPP_PASSWORD=pw-${me%@*} "${on_tty[@]}" "$out.tty" \
+		xmpp-presence "${server_opts[@]}" --show dnd --status "in a meeting" &
+	HOLD_PID=$!
+	wait_for "$out.tty" 'Ctrl-C to go offline'
+	expect "$(wc -l <"$out.tty")" 1
+	[[ $(cat "$out.tty") =~ ^xmpp-presence:\ online\ as\ $me/[^\ ]+\ \(dnd:\ in\ a\ meeting\)\;\ Ctrl-C\ to\ go\ offline$ ]]
+	stop "$HOLD_PID"
+	HOLD_PID=
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} "${on_tty[@]}" "$out.watch" \
+		xmpp-presence "${server_opts[@]}" watch --json --timeout 2 >/dev/null
+	grep -q "^xmpp-presence: watching presence as $you/.*; Ctrl-C to stop" "$out.watch"
+	# to a pipe (a script): nothing
+	run -0 --separate-stderr presence "$me" --for 1
+	expect "$stderr" ""
+	run -0 --separate-stderr presence "$you" watch --json --timeout 1
+	expect "$stderr" ""
+}
