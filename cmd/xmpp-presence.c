@@ -101,7 +101,7 @@ print_presence(struct presence *p, xmpp_stanza_t *st, const char *jid)
 	xmpp_ctx_t *ctx = p->conn.ctx;
 
 	if (!p->text) {
-		j = xt_presence_to_json(st, jid);
+		j = xt_presence_to_json(st, jid, NULL);
 		printf("%s\n", j);
 		free(j);
 	} else {

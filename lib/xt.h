@@ -559,10 +559,12 @@ struct xt_json_opts {
 };
 /* Returns a JSON line (malloc'd, no newline) describing st. */
 char *xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o);
-/* Returns a presence as a JSON line: jid (bare), resource, type (available,
- * unavailable, ...), show, status, priority, idle, delay, caps. With st
- * NULL: {"jid": jid, "type": "unavailable"}. */
-char *xt_presence_to_json(xmpp_stanza_t *st, const char *jid);
+/* Returns a presence as a JSON line, the one shape both xmpp-listen and
+ * xmpp-presence print: kind, type (available when the stanza has none),
+ * id, from, to, lang, jid (bare), resource, show, status, priority, idle,
+ * caps, delay, error, muc (o may be NULL). With st NULL: jid unavailable,
+ * {"kind":"presence","type":"unavailable","from":jid,"jid":jid}. */
+char *xt_presence_to_json(xmpp_stanza_t *st, const char *jid, const struct xt_json_opts *o);
 /* Prints s as a JSON string (quoted, escaped) on stdout; null if s is not
  * valid UTF-8. */
 void xt_print_json_string(const char *s);

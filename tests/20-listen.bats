@@ -163,7 +163,7 @@ EOF
 	# (the sender's exit may add its unavailable presence)
 	expect "$(jq -r .kind "$out" | sort -u)" presence
 	head -1 "$out" >"$out.first"
-	expect "$(jq -r .type "$out.first")" null
+	expect "$(jq -r .type "$out.first")" available
 	expect "$(jq -r .show "$out.first")" away
 	expect "$(jq -r .status "$out.first")" "out for lunch"
 	[[ "$(jq -r .from "$out.first")" == "$me/"* ]]

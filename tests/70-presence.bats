@@ -88,7 +88,7 @@ of() {
 	expect "${#lines[@]}" 1
 	expect "$(jq -c '[.jid, .show]' <<<"$output")" "[\"$me\",\"dnd\"]"
 	run -0 --separate-stderr presence "$you" get --json "$other"
-	expect "$output" "{\"jid\":\"$other\",\"type\":\"unavailable\"}"
+	expect "$output" "{\"kind\":\"presence\",\"type\":\"unavailable\",\"from\":\"$other\",\"jid\":\"$other\"}"
 }
 
 @test "a contact known to be offline is listed with type \"unavailable\"" {
@@ -247,4 +247,22 @@ of() {
 	expect "$stderr" ""
 	run -0 --separate-stderr presence "$you" watch --json --timeout 1
 	expect "$stderr" ""
+}
+
+@test "watch and xmpp-listen print a presence in one shape: the same keys" {
+	subscribed "$you" "$me"
+	listen_bg "$you" "$out.listen" --kind presence
+	WATCH_PID=$LISTEN_PID
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} xmpp-presence "${server_opts[@]}" -v \
+		watch --json --timeout 20 >"$out" 2>"$out.err" &
+	HOLD_PID=$!
+	presence_acked "$out.err"
+	run -0 --separate-stderr presence "$me" --once --show away --status "back soon" --priority -3
+	wait_for "$out" '"show":"away"'
+	wait_for "$out.listen" '"show":"away"'
+	local keys='select(.show == "away") | keys_unsorted | join(",")'
+	expect "$(jq -r "$keys" "$out.listen")" "$(jq -r "$keys" "$out")"
+	expect "$(jq -r "$keys" "$out")" kind,type,from,to,lang,jid,resource,show,status,priority
+	expect "$(jq -c 'select(.show == "away") | [.kind, .type, .jid]' "$out")" \
+		"[\"presence\",\"available\",\"$me\"]"
 }
