@@ -227,19 +227,17 @@ escaped_child(xmpp_stanza_t *st, const char *name, int lines)
 	return text;
 }
 
-/* When: a delayed or archived message shows when it was sent. */
+/* When, in local time with its offset (xmpp-tools(7)): a delayed or
+ * archived stanza shows when it was sent, any other when it came. */
 static void
 text_stamp(xmpp_stanza_t *st, char *buf, size_t len)
 {
 	xmpp_stanza_t *delay = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay");
-	char *when = delay ? xt_escaped(xmpp_stanza_get_attribute(delay, "stamp")) : NULL;
-	time_t now = time(NULL);
 
-	if (when)
-		snprintf(buf, len, "%s", when);
+	if (delay)
+		xt_stamp_local(xmpp_stanza_get_attribute(delay, "stamp"), buf, len);
 	else
-		strftime(buf, len, "%H:%M:%S", localtime(&now));
-	free(when);
+		xt_local_time(time(NULL), buf, len);
 }
 
 static void

@@ -91,6 +91,27 @@ static const struct xt_tool tool = {
 	.data = &P,
 };
 
+/* --text: since when the contact is idle (XEP-0319) and when a presence
+ * the server kept was sent (XEP-0203), in local time (xmpp-tools(7)); then
+ * the line's end. */
+static void
+print_text_times(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *idle = st ? xmpp_stanza_get_child_by_name_and_ns(st, "idle", "urn:xmpp:idle:1") : NULL;
+	xmpp_stanza_t *delay = st ? xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay") : NULL;
+	char when[64];
+
+	if (idle) {
+		xt_stamp_local(xmpp_stanza_get_attribute(idle, "since"), when, sizeof when);
+		printf(", idle since %s", when);
+	}
+	if (delay) {
+		xt_stamp_local(xmpp_stanza_get_attribute(delay, "stamp"), when, sizeof when);
+		printf(", sent %s", when);
+	}
+	putchar('\n');
+}
+
 /* Prints a presence (or, with st NULL, jid as unavailable). */
 static void
 print_presence(struct presence *p, xmpp_stanza_t *st, const char *jid)
@@ -107,8 +128,9 @@ print_presence(struct presence *p, xmpp_stanza_t *st, const char *jid)
 	} else {
 		show = st ? xt_child_text(st, "show") : NULL;
 		status = st ? xt_child_text(st, "status") : NULL;
-		printf("%s %s%s%s%s\n", from, type ? type : show ? show : "available",
+		printf("%s %s%s%s%s", from, type ? type : show ? show : "available",
 		       status ? " (" : "", status ? status : "", status ? ")" : "");
+		print_text_times(st);
 		if (show) xmpp_free(ctx, show);
 		if (status) xmpp_free(ctx, status);
 	}

@@ -70,6 +70,14 @@ int xt_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prints "prog: warning: message" on stderr unless -q. */
 void xt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* when.c: times for people, in one zone (local) and one format, ISO 8601
+ * with the offset: 2026-12-03T08:01:02+01:00 (JSON keeps XEP-0082 UTC).
+ * xt_local_time writes t so; xt_stamp_to_time reads a XEP-0082 stamp
+ * (0, or -1 if it is not one); xt_stamp_local writes a stamp so, or
+ * escaped as it came when it cannot be read. */
+void xt_local_time(time_t t, char *out, size_t len);
+int xt_stamp_to_time(const char *stamp, time_t *t);
+void xt_stamp_local(const char *stamp, char *out, size_t len);
 /* Prints "prog: message" on stderr when it is a terminal, unless -q. */
 void xt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the message and exits with code. */

@@ -269,3 +269,19 @@ EOF
 	run -0 --separate-stderr listen --json --timeout 2
 	expect "$stderr" ""
 }
+
+@test "--text shows times in local time with the offset (TZ); JSON keeps UTC with Z" {
+	export TZ=Asia/Kolkata
+	# kept offline: the server stamps each with a delay (UTC)
+	send -m "kept offline" "$you"
+	run -0 --separate-stderr listen --json --kind message --count 1 --timeout 10
+	[[ $(jq -r .delay <<<"$output") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$ ]]
+	send -m "again" "$you"
+	run -0 --separate-stderr listen --text --kind message --count 1 --timeout 10
+	local stamp=${output%% *}
+	[[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+05:30$ ]]
+	# the same instant: sent a moment ago
+	local ago=$(($(date +%s) - $(date -d "$stamp" +%s)))
+	[ "$ago" -ge 0 ] && [ "$ago" -lt 60 ]
+	[[ $output == *": again" ]]
+}

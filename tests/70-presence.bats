@@ -266,3 +266,23 @@ of() {
 	expect "$(jq -c 'select(.show == "away") | [.kind, .type, .jid]' "$out")" \
 		"[\"presence\",\"available\",\"$me\"]"
 }
+
+@test "--text shows idle and delay times in local time with the offset (TZ); JSON keeps Z" {
+	subscribed "$you" "$me"
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} TZ=Asia/Kolkata xmpp-presence \
+		"${server_opts[@]}" -v watch --text --timeout 20 >"$out" 2>"$out.err" &
+	WATCH_PID=$!
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} TZ=Asia/Kolkata xmpp-presence \
+		"${server_opts[@]}" -v watch --json --timeout 20 >"$out.json" 2>"$out.json.err" &
+	HOLD_PID=$!
+	presence_acked "$out.err"
+	presence_acked "$out.json.err"
+	send --xml <<EOF2
+<presence to='$you'><show>away</show><idle xmlns='urn:xmpp:idle:1' since='2026-01-31T12:00:00Z'/><delay xmlns='urn:xmpp:delay' stamp='2026-01-31T12:30:00.123Z'/></presence>
+EOF2
+	wait_for "$out" ' away'
+	wait_for "$out.json" '"away"'
+	grep -q "^$me/[^ ]* away, idle since 2026-01-31T17:30:00+05:30, sent 2026-01-31T18:00:00+05:30\$" "$out"
+	expect "$(jq -c 'select(.show == "away") | [.idle, .delay]' "$out.json")" \
+		'["2026-01-31T12:00:00Z","2026-01-31T12:30:00.123Z"]'
+}
