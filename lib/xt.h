@@ -693,7 +693,7 @@ void xt_roster_item_free(struct xt_roster_item *it);
 void xt_roster_free(struct xt_roster *r);
 
 /* cert.c: certificates, as the client tools and xmpp-s2s-probe check them. */
-#define XT_FP_LEN 97 /* "AB:CD:..." for SHA-256, with the NUL */
+#define XT_FP_LEN 52 /* "sha256:" and 44 characters of base64, with the NUL */
 struct xt_cert_ids {  /* the identities a certificate holds */
 	char **dns, **srv, **xmpp; /* DNS-IDs, SRV-IDs, XmppAddrs */
 	size_t ndns, nsrv, nxmpp;
@@ -718,12 +718,14 @@ const char *xt_cert_identity(const struct xt_cert_ids *ids, const char *domain,
 			     const char *service);
 /* Lists the names, "a.example, SRV:_xmpp-server.b, xmpp:c", for messages. */
 void xt_cert_names(const struct xt_cert_ids *ids, char *buf, size_t len);
+/* Fingerprints, in the one format every tool prints them in (as OpenSSH
+ * does, and as --pin takes a key's): "sha256:" and the base64 of the
+ * SHA-256; "" if it cannot be computed. Of the whole certificate (DER),
+ * and of its public key (SPKI, what --pin names). */
 void xt_cert_fingerprint(X509 *x, char out[XT_FP_LEN]);
-/* The base64 SHA-256 of the public key (SPKI), as curl's --pinnedpubkey
- * and --pin take it; -1 if it cannot be read or outlen < 45. */
-int xt_cert_spki_sha256(X509 *x, char *out, size_t outlen);
+void xt_cert_key_fingerprint(X509 *x, char out[XT_FP_LEN]);
 #define XT_SPKI_HEX_LEN 65
-/* The same in lower-case hex, as a TLSA 3 1 1 record holds it; -1 if the
+/* The SHA-256 of the public key (SPKI) in lower-case hex, as a TLSA 3 1 1 record holds it; -1 if the
  * key cannot be read. */
 int xt_cert_spki_sha256_hex(X509 *x, char out[XT_SPKI_HEX_LEN]);
 void xt_cert_time(const ASN1_TIME *t, char out[32]);
