@@ -78,6 +78,25 @@ void xt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xt_local_time(time_t t, char *out, size_t len);
 int xt_stamp_to_time(const char *stamp, time_t *t);
 void xt_stamp_local(const char *stamp, char *out, size_t len);
+/* progress.c: the progress bar. The rate is smoothed (an exponential
+ * moving average over a few seconds, samples at least 500 ms apart), so
+ * that uneven chunks do not make it, or the ETA, jump. */
+struct xt_progress {
+	long started_ms;
+	long sampled_ms;       /* when the last sample was taken */
+	double sampled_bytes;  /* bytes done then */
+	double rate;           /* bytes per second, smoothed */
+};
+void xt_progress_start(struct xt_progress *p, long now_ms);
+/* Feeds the bytes done by now_ms (xt_now_ms's clock). */
+void xt_progress_update(struct xt_progress *p, long now_ms, double done);
+/* The columns of the terminal on fd: TIOCGWINSZ, else $COLUMNS, else 80. */
+int xt_terminal_width(int fd);
+/* Writes the bar's line for a terminal width columns wide: name (cut to
+ * fit), bytes done and total, percentage, rate and ETA, as many figures
+ * as fit; always width - 1 columns, never more, no newline nor \r. */
+void xt_progress_format(char *out, size_t len, int width, const char *name,
+			double done, double total, double rate);
 /* Prints "prog: message" on stderr when it is a terminal, unless -q. */
 void xt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the message and exits with code. */
