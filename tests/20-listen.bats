@@ -212,7 +212,7 @@ EOF
 	send -m "hello, reader" "$you"
 	run -0 --separate-stderr listen --text --count 1 --timeout 10
 	expect "${#lines[@]}" 1
-	[[ "${lines[0]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\ "$me"/[^\ ]+:\ "hello, reader"$ ]]
+	[[ "${lines[0]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}\ "$me"/[^\ ]+:\ "hello, reader"$ ]]
 }
 
 @test "output is flushed line by line: a pipe sees each stanza before the listener exits" {

@@ -125,7 +125,7 @@ of() {
 @test "probe of an offline subscribed contact prints it unavailable" {
 	subscribed "$you" "$me"
 	run -0 --separate-stderr presence "$you" probe "$me"
-	expect "$output" "{\"jid\":\"$me\",\"type\":\"unavailable\"}"
+	expect "$output" "{\"kind\":\"presence\",\"type\":\"unavailable\",\"from\":\"$me\",\"jid\":\"$me\"}"
 }
 
 @test "probe of a JID not subscribed to fails 65, saying to run xmpp-roster subscribe" {
@@ -185,7 +185,7 @@ of() {
 	HOLD_PID=
 	expect "$rc" 0
 	run -0 --separate-stderr presence "$you" get --json "$me"
-	expect "$output" "{\"jid\":\"$me\",\"type\":\"unavailable\"}"
+	expect "$output" "{\"kind\":\"presence\",\"type\":\"unavailable\",\"from\":\"$me\",\"jid\":\"$me\"}"
 }
 
 @test "--for S holds the presence S seconds, then exits 0" {
