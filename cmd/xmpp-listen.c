@@ -227,19 +227,17 @@ escaped_child(xmpp_stanza_t *st, const char *name, int lines)
 	return text;
 }
 
-/* When: a delayed or archived message shows when it was sent. */
+/* When, in local time with its offset (xmpp-tools(7)): a delayed or
+ * archived stanza shows when it was sent, any other when it came. */
 static void
 text_stamp(xmpp_stanza_t *st, char *buf, size_t len)
 {
 	xmpp_stanza_t *delay = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay");
-	char *when = delay ? xt_escaped(xmpp_stanza_get_attribute(delay, "stamp")) : NULL;
-	time_t now = time(NULL);
 
-	if (when)
-		snprintf(buf, len, "%s", when);
+	if (delay)
+		xt_stamp_local(xmpp_stanza_get_attribute(delay, "stamp"), buf, len);
 	else
-		strftime(buf, len, "%H:%M:%S", localtime(&now));
-	free(when);
+		xt_local_time(time(NULL), buf, len);
 }
 
 static void
@@ -666,8 +664,10 @@ main(int argc, char **argv)
 	l->conn.on_stanza_data = l;
 	l->conn.on_reconnect = resume_session;
 	l->conn.on_reconnect_data = l;
-	if ((rc = start_session(l, l->since ? l->since_stamp : NULL, NULL)) == 0)
+	if ((rc = start_session(l, l->since ? l->since_stamp : NULL, NULL)) == 0) {
+		xt_note("listening as %s; Ctrl-C to stop", xmpp_conn_get_bound_jid(l->conn.xc));
 		rc = listen_until_done(l);
+	}
 	else if (l->conn.error)
 		xt_error(rc, "%s", l->conn.why); /* the core recorded it */
 	if (l->output_error > 0)

@@ -91,6 +91,27 @@ static const struct xt_tool tool = {
 	.data = &P,
 };
 
+/* --text: since when the contact is idle (XEP-0319) and when a presence
+ * the server kept was sent (XEP-0203), in local time (xmpp-tools(7)); then
+ * the line's end. */
+static void
+print_text_times(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *idle = st ? xmpp_stanza_get_child_by_name_and_ns(st, "idle", "urn:xmpp:idle:1") : NULL;
+	xmpp_stanza_t *delay = st ? xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay") : NULL;
+	char when[64];
+
+	if (idle) {
+		xt_stamp_local(xmpp_stanza_get_attribute(idle, "since"), when, sizeof when);
+		printf(", idle since %s", when);
+	}
+	if (delay) {
+		xt_stamp_local(xmpp_stanza_get_attribute(delay, "stamp"), when, sizeof when);
+		printf(", sent %s", when);
+	}
+	putchar('\n');
+}
+
 /* Prints a presence (or, with st NULL, jid as unavailable). */
 static void
 print_presence(struct presence *p, xmpp_stanza_t *st, const char *jid)
@@ -101,14 +122,15 @@ print_presence(struct presence *p, xmpp_stanza_t *st, const char *jid)
 	xmpp_ctx_t *ctx = p->conn.ctx;
 
 	if (!p->text) {
-		j = xt_presence_to_json(st, jid);
+		j = xt_presence_to_json(st, jid, NULL);
 		printf("%s\n", j);
 		free(j);
 	} else {
 		show = st ? xt_child_text(st, "show") : NULL;
 		status = st ? xt_child_text(st, "status") : NULL;
-		printf("%s %s%s%s%s\n", from, type ? type : show ? show : "available",
+		printf("%s %s%s%s%s", from, type ? type : show ? show : "available",
 		       status ? " (" : "", status ? status : "", status ? ")" : "");
+		print_text_times(st);
 		if (show) xmpp_free(ctx, show);
 		if (status) xmpp_free(ctx, status);
 	}
@@ -255,6 +277,7 @@ cmd_watch(struct presence *p)
 		return rc;
 	if ((rc = xt_go_online_quietly(&p->conn)))
 		return rc;
+	xt_note("watching presence as %s; Ctrl-C to stop", xmpp_conn_get_bound_jid(p->conn.xc));
 	rc = xt_wait(&p->conn, watch_done, p, 1L << 30);
 	if (xt_time_up(&p->conn, rc) && p->count < 0)
 		return 0;
@@ -287,6 +310,8 @@ cmd_set(struct presence *p)
 		rc = xt_confirm_all(&p->conn);
 	if (rc || p->once)
 		return rc;
+	xt_note("online as %s (%s%s%s); Ctrl-C to go offline", xmpp_conn_get_bound_jid(p->conn.xc),
+		p->show ? p->show : "available", p->status ? ": " : "", p->status ? p->status : "");
 	rc = xt_wait(&p->conn, xt_stopped, NULL, p->for_s > 0 ? p->for_s : 1L << 30);
 	return xt_time_up(&p->conn, rc) ? 0 : rc ? xt_error(rc, "%s", p->conn.why) : 0;
 }

@@ -161,17 +161,23 @@ xt_cert_names(const struct xt_cert_ids *ids, char *buf, size_t len)
 #undef ADD
 }
 
+/* "sha256:" and the base64 of the digest md */
+static void
+fingerprint_of(const unsigned char *md, unsigned int n, char out[XT_FP_LEN])
+{
+	memcpy(out, "sha256:", 7);
+	EVP_EncodeBlock((unsigned char *)out + 7, md, (int)n);
+}
+
 void
 xt_cert_fingerprint(X509 *x, char out[XT_FP_LEN])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 
 	out[0] = '\0';
-	if (!X509_digest(x, EVP_sha256(), md, &n))
-		return;
-	for (i = 0; i < n; i++)
-		sprintf(out + 3 * i, "%02X%s", md[i], i + 1 < n ? ":" : "");
+	if (X509_digest(x, EVP_sha256(), md, &n) && n == SHA256_DIGEST_LENGTH)
+		fingerprint_of(md, n, out);
 }
 
 void
@@ -313,15 +319,14 @@ spki_digest(X509 *x, unsigned char md[SHA256_DIGEST_LENGTH])
 	return 0;
 }
 
-int
-xt_cert_spki_sha256(X509 *x, char *out, size_t outlen)
+void
+xt_cert_key_fingerprint(X509 *x, char out[XT_FP_LEN])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
-	if (outlen < 45 || spki_digest(x, md))
-		return -1;
-	EVP_EncodeBlock((unsigned char *)out, md, sizeof md);
-	return 0;
+	out[0] = '\0';
+	if (spki_digest(x, md) == 0)
+		fingerprint_of(md, sizeof md, out);
 }
 
 int

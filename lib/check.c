@@ -191,7 +191,7 @@ xt_check_failed(struct xt_checks *k, const char *check, int code, const char *wh
 	} else {
 		inside = open + 1;
 		len = strlen(inside) - 1;
-		/* "(SHA-256 fingerprint F; use --cafile ...)": the fact stays */
+		/* "(its key is sha256:F; use --cafile ...)": the fact stays */
 		if ((semi = last_semicolon(inside, len)))
 			add_split(k, check, why, (size_t)(semi - why), ")", semi + 2,
 				  len - (size_t)(semi + 2 - inside));
@@ -259,7 +259,7 @@ static void
 check_chain(struct xt_checks *k)
 {
 	STACK_OF(X509) *chain = xt_observed.chain;
-	char spki[64];
+	char spki[XT_FP_LEN];
 	int i;
 
 	if (!chain || !sk_X509_num(chain)) {
@@ -268,9 +268,9 @@ check_chain(struct xt_checks *k)
 	}
 	for (i = 0; i < sk_X509_num(chain); i++)
 		check_certificate(k, sk_X509_value(chain, i), i);
-	if (xt_cert_spki_sha256(sk_X509_value(chain, 0), spki, sizeof spki) == 0)
-		add(k, "key", XT_CHECK_OK, NULL, "sha256:%s (for --pin: trust this key alone)",
-		    spki);
+	xt_cert_key_fingerprint(sk_X509_value(chain, 0), spki);
+	if (spki[0])
+		add(k, "key", XT_CHECK_OK, NULL, "%s (for --pin: trust this key alone)", spki);
 }
 
 static void

@@ -547,14 +547,19 @@ static int
 certfail(const xmpp_tlscert_t *cert, const char *errormsg)
 {
 	struct xt_conn *c = current;
-	const char *fp = xmpp_tlscert_get_string(cert, XMPP_CERT_FINGERPRINT_SHA256);
+	X509 *x;
 	char names[160];
 
 	if (!c || c->tls_why[0])
 		return 0;
 	if (c->acct->pin)
 		return 1; /* the pinned key decides, after the handshake */
-	snprintf(c->tls_fp, sizeof c->tls_fp, "%s", fp ? fp : "?");
+	/* the key's, as --pin and every other message show a fingerprint */
+	x = xt_cert_from_pem(xmpp_tlscert_get_pem(cert));
+	snprintf(c->tls_fp, sizeof c->tls_fp, "?");
+	if (x)
+		xt_cert_key_fingerprint(x, c->tls_fp);
+	X509_free(x);
 	if (errormsg && strstr(errormsg, "hostname")) {
 		cert_names(cert, names, sizeof names);
 		snprintf(c->tls_why, sizeof c->tls_why,
@@ -663,7 +668,7 @@ conn_event(xmpp_conn_t *xc, xmpp_conn_event_t ev, int error,
 		return;
 	c->retryable = c->tls_why[0] == 0 && is_transient(se, c);
 	if (c->tls_why[0])
-		xt_fail(c, XT_ETLS, "TLS: cannot trust %s: %s (SHA-256 fingerprint %s; "
+		xt_fail(c, XT_ETLS, "TLS: cannot trust %s: %s (its key is %s; "
 			"use --cafile for a private CA)", c->domain, c->tls_why, c->tls_fp);
 	else if (se && se->type == XMPP_SE_NOT_AUTHORIZED)
 		xt_fail(c, XT_EAUTH, "not authorized: %s", se->text ? se->text : "stream error");

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xt.h"
 
@@ -64,6 +65,20 @@ xt_warn(const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+/* A person at a terminal wants to know that the tool is up and what
+ * stops it; a script reading stderr does not: nothing there, nor with -q. */
+void
+xt_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (xt_quiet || !isatty(2))
+		return;
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
 	va_end(ap);
 }
 

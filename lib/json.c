@@ -83,45 +83,24 @@ put_presence(json_t *o, xmpp_stanza_t *st)
 		put(o, "caps", xmpp_stanza_get_attribute(ch, "node"));
 }
 
-char *
-xt_presence_to_json(xmpp_stanza_t *st, const char *jid)
+/* The record as one line; the object is consumed. */
+static char *
+dump(json_t *j)
 {
-	json_t *j = json_object();
-	const char *from = st ? xmpp_stanza_get_from(st) : jid, *slash;
-	const char *type = st ? xmpp_stanza_get_type(st) : "unavailable";
-	xmpp_stanza_t *ch;
-	char *out;
+	char *out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-	slash = from ? strchr(from, '/') : NULL;
-	json_object_set_new(j, "jid", slash ? json_stringn(from, (size_t)(slash - from))
-					   : json_string(from ? from : ""));
-	if (slash)
-		put(j, "resource", slash + 1);
-	put(j, "type", type ? type : "available");
-	if (st) {
-		put_presence(j, st);
-		if ((ch = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay")))
-			put(j, "delay", xmpp_stanza_get_attribute(ch, "stamp"));
-		if (type && !strcmp(type, "error"))
-			put(j, "error", xt_error_condition(st));
-	}
-	out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (!out)
 		xt_die(XT_EOS, "out of memory");
 	return out;
 }
 
-char *
-xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o)
+/* What every stanza's record begins with: its kind, type, id, addresses
+ * and language. */
+static void
+put_head(json_t *j, xmpp_stanza_t *st, const char *type)
 {
-	json_t *j = json_object();
-	const char *name = xmpp_stanza_get_name(st), *type = xmpp_stanza_get_type(st);
-	xmpp_stanza_t *ch;
-	char *out, *xml;
-	size_t len;
-
-	put(j, "kind", name);
+	put(j, "kind", xmpp_stanza_get_name(st));
 	put(j, "type", type);
 	put(j, "id", xmpp_stanza_get_id(st));
 	put(j, "from", xmpp_stanza_get_from(st));
@@ -130,13 +109,29 @@ xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o)
 	put(j, "lang", xmpp_stanza_get_attribute(st, "xml:lang")
 			       ? xmpp_stanza_get_attribute(st, "xml:lang")
 			       : xmpp_stanza_get_attribute(st, "lang"));
-	if (!strcmp(name, "message"))
-		put_message(j, st);
-	else if (!strcmp(name, "presence"))
-		put_presence(j, st);
-	else if (!strcmp(name, "iq") && (ch = xmpp_stanza_get_children(st)) &&
-		 xmpp_stanza_is_tag(ch))
-		put(j, "payload", xmpp_stanza_get_ns(ch));
+}
+
+/* jid (the bare JID) and resource, as a presence's sender is read. */
+static void
+put_jid_parts(json_t *j, const char *from)
+{
+	const char *slash = from ? strchr(from, '/') : NULL;
+
+	json_object_set_new(j, "jid", slash ? json_stringn(from, (size_t)(slash - from))
+					   : json_string(from ? from : ""));
+	if (slash)
+		put(j, "resource", slash + 1);
+}
+
+/* What every stanza's record ends with: delay, error, room, how it came,
+ * and the raw stanza for --full. */
+static void
+put_tail(json_t *j, xmpp_stanza_t *st, const char *type, const struct xt_json_opts *o)
+{
+	xmpp_stanza_t *ch;
+	char *xml;
+	size_t len;
+
 	if ((ch = xmpp_stanza_get_child_by_name_and_ns(st, "delay", "urn:xmpp:delay")))
 		put(j, "delay", xmpp_stanza_get_attribute(ch, "stamp"));
 	if (type && !strcmp(type, "error"))
@@ -152,11 +147,49 @@ xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o)
 		json_object_set_new(j, "xml", json_stringn(xml, len));
 		xmpp_free(xmpp_stanza_get_context(st), xml);
 	}
-	out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	if (!out)
-		xt_die(XT_EOS, "out of memory");
-	return out;
+}
+
+/* One shape for a presence, whichever tool prints it (xmpp-tools(7)):
+ * type always there ("available" when the stanza has none), and the
+ * sender both whole (from) and split (jid, resource). */
+char *
+xt_presence_to_json(xmpp_stanza_t *st, const char *jid, const struct xt_json_opts *o)
+{
+	json_t *j = json_object();
+	const char *type = st ? xmpp_stanza_get_type(st) : "unavailable";
+
+	if (!st) {
+		put(j, "kind", "presence");
+		put(j, "type", type);
+		put(j, "from", jid);
+		put_jid_parts(j, jid);
+		return dump(j);
+	}
+	put_head(j, st, type ? type : "available");
+	put_jid_parts(j, xmpp_stanza_get_from(st));
+	put_presence(j, st);
+	put_tail(j, st, type, o);
+	return dump(j);
+}
+
+char *
+xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o)
+{
+	json_t *j;
+	const char *name = xmpp_stanza_get_name(st), *type = xmpp_stanza_get_type(st);
+	xmpp_stanza_t *ch;
+
+	if (!strcmp(name, "presence"))
+		return xt_presence_to_json(st, NULL, o);
+	j = json_object();
+	put_head(j, st, type);
+	if (!strcmp(name, "message"))
+		put_message(j, st);
+	else if (!strcmp(name, "iq") && (ch = xmpp_stanza_get_children(st)) &&
+		 xmpp_stanza_is_tag(ch))
+		put(j, "payload", xmpp_stanza_get_ns(ch));
+	put_tail(j, st, type, o);
+	return dump(j);
 }
 
 /* The fields a JSON message may have, and where each goes. */

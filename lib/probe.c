@@ -488,6 +488,8 @@ certificate_checks(struct addr_probe *p, struct xt_s2s *s)
 	json_object_set_new(cert, "issuer", json_string(name));
 	xt_cert_fingerprint(leaf, fp);
 	json_object_set_new(cert, "sha256", json_string(fp));
+	xt_cert_key_fingerprint(leaf, fp);
+	json_object_set_new(cert, "key_sha256", json_string(fp));
 	json_object_set_new(cert, "chain_sent", json_integer(sent ? sk_X509_num(sent) : 1));
 	chain_check(p, leaf, sent, cert, &pkix_ok);
 	identity_check(p, leaf, cert);

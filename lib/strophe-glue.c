@@ -151,7 +151,7 @@ xt_glue_check_pin(struct xt_conn *c)
 {
 	xmpp_tlscert_t *cert;
 	X509 *x = NULL;
-	char have[64];
+	char have[XT_FP_LEN] = "";
 
 	if (!c->acct->pin || c->pin_checked)
 		return;
@@ -160,13 +160,14 @@ xt_glue_check_pin(struct xt_conn *c)
 		x = xt_cert_from_pem(xmpp_tlscert_get_pem(cert));
 		xmpp_tlscert_free(cert);
 	}
-	if (x && xt_cert_spki_sha256(x, have, sizeof have) == 0 &&
-	    !strcmp(have, c->acct->pin + 7)) {
+	if (x)
+		xt_cert_key_fingerprint(x, have);
+	if (have[0] && !strcmp(have, c->acct->pin)) {
 		X509_free(x);
 		return;
 	}
 	xt_fail(c, XT_ETLS, "TLS: the key of %s does not match --pin (its key is "
-		"sha256:%s): refusing to log in", c->where, x ? have : "unreadable");
+		"%s): refusing to log in", c->where, have[0] ? have : "unreadable");
 	X509_free(x);
 	if (c->sock >= 0)
 		shutdown(c->sock, SHUT_RDWR);

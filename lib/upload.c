@@ -431,7 +431,7 @@ struct body {
 	unsigned long long done;
 	int read_error;
 	int shrank;           /* the file ended before its announced size */
-	time_t started;
+	struct xt_progress bar;
 	const char *name;
 	char host[256];       /* of the PUT URL, for messages */
 	curl_off_t total;     /* the body's length */
@@ -510,32 +510,19 @@ start_body(struct body *b)
 	return 0;
 }
 
+/* The progress bar: bytes, rate, ETA; stderr on a terminal only. One
+ * line as wide as the terminal (asked each time: it may be resized),
+ * redrawn in place. */
 static void
-human(double v, char *buf, size_t len)
+draw_bar(struct body *b, curl_off_t ultotal, curl_off_t ulnow)
 {
-	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int i = 0;
+	char line[1024], *name = xt_escaped(b->name);
 
-	while (v >= 1024 && i < 4)
-		v /= 1024, i++;
-	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", v, unit[i]);
-}
-
-/* The progress bar: bytes, rate, ETA; stderr on a terminal only. */
-static void
-draw_bar(const struct body *b, curl_off_t ultotal, curl_off_t ulnow)
-{
-	double secs = difftime(time(NULL), b->started), rate;
-	char now[32], total[32], speed[32];
-	long eta;
-
-	rate = secs > 0 ? (double)ulnow / secs : 0;
-	eta = rate > 0 ? (long)((double)(ultotal - ulnow) / rate) : 0;
-	human((double)ulnow, now, sizeof now);
-	human((double)ultotal, total, sizeof total);
-	human(rate, speed, sizeof speed);
-	fprintf(stderr, "\r%-24.24s %10s / %-10s %3d%%  %10s/s  ETA %ld:%02ld ", b->name, now, total,
-		(int)(100 * ulnow / ultotal), speed, eta / 60, eta % 60);
+	xt_progress_update(&b->bar, xt_now_ms(), (double)ulnow);
+	xt_progress_format(line, sizeof line, xt_terminal_width(2), name, (double)ulnow,
+			   (double)ultotal, b->bar.rate);
+	free(name);
+	fprintf(stderr, "\r%s", line);
 }
 
 /* Called by libcurl at least once a second, also while nothing moves:
@@ -682,8 +669,8 @@ put_once(CURL *cu, struct body *b, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot rewind the file: %s", strerror(errno));
 		return XT_EIO;
 	}
-	b->started = time(NULL);
 	b->moved = xt_now_ms();
+	xt_progress_start(&b->bar, b->moved);
 	b->ul = b->dl = 0;
 	b->stalled = 0;
 	res = curl_easy_perform(cu);

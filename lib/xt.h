@@ -70,6 +70,35 @@ int xt_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prints "prog: warning: message" on stderr unless -q. */
 void xt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* when.c: times for people, in one zone (local) and one format, ISO 8601
+ * with the offset: 2026-12-03T08:01:02+01:00 (JSON keeps XEP-0082 UTC).
+ * xt_local_time writes t so; xt_stamp_to_time reads a XEP-0082 stamp
+ * (0, or -1 if it is not one); xt_stamp_local writes a stamp so, or
+ * escaped as it came when it cannot be read. */
+void xt_local_time(time_t t, char *out, size_t len);
+int xt_stamp_to_time(const char *stamp, time_t *t);
+void xt_stamp_local(const char *stamp, char *out, size_t len);
+/* progress.c: the progress bar. The rate is smoothed (an exponential
+ * moving average over a few seconds, samples at least 500 ms apart), so
+ * that uneven chunks do not make it, or the ETA, jump. */
+struct xt_progress {
+	long started_ms;
+	long sampled_ms;       /* when the last sample was taken */
+	double sampled_bytes;  /* bytes done then */
+	double rate;           /* bytes per second, smoothed */
+};
+void xt_progress_start(struct xt_progress *p, long now_ms);
+/* Feeds the bytes done by now_ms (xt_now_ms's clock). */
+void xt_progress_update(struct xt_progress *p, long now_ms, double done);
+/* The columns of the terminal on fd: TIOCGWINSZ, else $COLUMNS, else 80. */
+int xt_terminal_width(int fd);
+/* Writes the bar's line for a terminal width columns wide: name (cut to
+ * fit), bytes done and total, percentage, rate and ETA, as many figures
+ * as fit; always width - 1 columns, never more, no newline nor \r. */
+void xt_progress_format(char *out, size_t len, int width, const char *name,
+			double done, double total, double rate);
+/* Prints "prog: message" on stderr when it is a terminal, unless -q. */
+void xt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the message and exits with code. */
 void xt_die(int code, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
@@ -557,10 +586,12 @@ struct xt_json_opts {
 };
 /* Returns a JSON line (malloc'd, no newline) describing st. */
 char *xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o);
-/* Returns a presence as a JSON line: jid (bare), resource, type (available,
- * unavailable, ...), show, status, priority, idle, delay, caps. With st
- * NULL: {"jid": jid, "type": "unavailable"}. */
-char *xt_presence_to_json(xmpp_stanza_t *st, const char *jid);
+/* Returns a presence as a JSON line, the one shape both xmpp-listen and
+ * xmpp-presence print: kind, type (available when the stanza has none),
+ * id, from, to, lang, jid (bare), resource, show, status, priority, idle,
+ * caps, delay, error, muc (o may be NULL). With st NULL: jid unavailable,
+ * {"kind":"presence","type":"unavailable","from":jid,"jid":jid}. */
+char *xt_presence_to_json(xmpp_stanza_t *st, const char *jid, const struct xt_json_opts *o);
 /* Prints s as a JSON string (quoted, escaped) on stdout; null if s is not
  * valid UTF-8. */
 void xt_print_json_string(const char *s);
@@ -681,7 +712,7 @@ void xt_roster_item_free(struct xt_roster_item *it);
 void xt_roster_free(struct xt_roster *r);
 
 /* cert.c: certificates, as the client tools and xmpp-s2s-probe check them. */
-#define XT_FP_LEN 97 /* "AB:CD:..." for SHA-256, with the NUL */
+#define XT_FP_LEN 52 /* "sha256:" and 44 characters of base64, with the NUL */
 struct xt_cert_ids {  /* the identities a certificate holds */
 	char **dns, **srv, **xmpp; /* DNS-IDs, SRV-IDs, XmppAddrs */
 	size_t ndns, nsrv, nxmpp;
@@ -706,12 +737,14 @@ const char *xt_cert_identity(const struct xt_cert_ids *ids, const char *domain,
 			     const char *service);
 /* Lists the names, "a.example, SRV:_xmpp-server.b, xmpp:c", for messages. */
 void xt_cert_names(const struct xt_cert_ids *ids, char *buf, size_t len);
+/* Fingerprints, in the one format every tool prints them in (as OpenSSH
+ * does, and as --pin takes a key's): "sha256:" and the base64 of the
+ * SHA-256; "" if it cannot be computed. Of the whole certificate (DER),
+ * and of its public key (SPKI, what --pin names). */
 void xt_cert_fingerprint(X509 *x, char out[XT_FP_LEN]);
-/* The base64 SHA-256 of the public key (SPKI), as curl's --pinnedpubkey
- * and --pin take it; -1 if it cannot be read or outlen < 45. */
-int xt_cert_spki_sha256(X509 *x, char *out, size_t outlen);
+void xt_cert_key_fingerprint(X509 *x, char out[XT_FP_LEN]);
 #define XT_SPKI_HEX_LEN 65
-/* The same in lower-case hex, as a TLSA 3 1 1 record holds it; -1 if the
+/* The SHA-256 of the public key (SPKI) in lower-case hex, as a TLSA 3 1 1 record holds it; -1 if the
  * key cannot be read. */
 int xt_cert_spki_sha256_hex(X509 *x, char out[XT_SPKI_HEX_LEN]);
 void xt_cert_time(const ASN1_TIME *t, char out[32]);

@@ -163,7 +163,7 @@ EOF
 	# (the sender's exit may add its unavailable presence)
 	expect "$(jq -r .kind "$out" | sort -u)" presence
 	head -1 "$out" >"$out.first"
-	expect "$(jq -r .type "$out.first")" null
+	expect "$(jq -r .type "$out.first")" available
 	expect "$(jq -r .show "$out.first")" away
 	expect "$(jq -r .status "$out.first")" "out for lunch"
 	[[ "$(jq -r .from "$out.first")" == "$me/"* ]]
@@ -212,7 +212,7 @@ EOF
 	send -m "hello, reader" "$you"
 	run -0 --separate-stderr listen --text --count 1 --timeout 10
 	expect "${#lines[@]}" 1
-	[[ "${lines[0]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\ "$me"/[^\ ]+:\ "hello, reader"$ ]]
+	[[ "${lines[0]}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}\ "$me"/[^\ ]+:\ "hello, reader"$ ]]
 }
 
 @test "output is flushed line by line: a pipe sees each stanza before the listener exits" {
@@ -255,4 +255,33 @@ EOF
 	cat "$out.err" >&2
 	# xmpp-listen(1): a reader that closed the pipe ends it with 0
 	[ "$status" -eq 0 ]
+}
+
+@test "on a terminal, stderr says once that it listens, as whom and how to stop; not to a pipe" {
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
+		"${on_tty[@]}" "$out.tty" xmpp-listen "${server_opts[@]}" --json >"$out" &
+	LISTEN_PID=$!
+	wait_for "$out.tty" 'Ctrl-C to stop'
+	expect "$(wc -l <"$out.tty")" 1
+	[[ $(cat "$out.tty") =~ ^xmpp-listen:\ listening\ as\ $you/[^\;]+\;\ Ctrl-C\ to\ stop$ ]]
+	stop_listener
+	# the same run with stderr to a pipe (a script): nothing on it
+	run -0 --separate-stderr listen --json --timeout 2
+	expect "$stderr" ""
+}
+
+@test "--text shows times in local time with the offset (TZ); JSON keeps UTC with Z" {
+	export TZ=Asia/Kolkata
+	# kept offline: the server stamps each with a delay (UTC)
+	send -m "kept offline" "$you"
+	run -0 --separate-stderr listen --json --kind message --count 1 --timeout 10
+	[[ $(jq -r .delay <<<"$output") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z$ ]]
+	send -m "again" "$you"
+	run -0 --separate-stderr listen --text --kind message --count 1 --timeout 10
+	local stamp=${output%% *}
+	[[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+05:30$ ]]
+	# the same instant: sent a moment ago
+	local ago=$(($(date +%s) - $(date -d "$stamp" +%s)))
+	[ "$ago" -ge 0 ] && [ "$ago" -lt 60 ]
+	[[ $output == *": again" ]]
 }

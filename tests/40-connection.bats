@@ -66,14 +66,22 @@ tool_lines() {
 	grep "^$1: " "$2" || true
 }
 
-@test "a certificate for another name is refused (79, name mismatch, SHA-256 fingerprint)" {
+@test "a certificate for another name is refused (79, name mismatch, the key's fingerprint as --pin takes it)" {
 	as alice@wrong.test run --separate-stderr \
 		xmpp-send "${server_opts[@]}" -m hello "$rcpt"
 	[ "$status" -eq 79 ]
 	one_error_line
 	stderr_has "name mismatch"
-	stderr_has "SHA-256"
-	[[ $stderr =~ [0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31} ]]
+	stderr_has "its key is $(pin_of wrong.test);"
+}
+
+@test "the fingerprint a refused certificate is shown with is one --pin takes" {
+	as alice@example.test run --separate-stderr \
+		xmpp-send --server "$XT_C2S" -m hello "$rcpt"
+	[ "$status" -eq 79 ]
+	[[ $stderr =~ its\ key\ is\ (sha256:[A-Za-z0-9+/]{43}=)\; ]]
+	as alice@example.test run -0 --separate-stderr \
+		xmpp-send --server "$XT_C2S" --pin "${BASH_REMATCH[1]}" -m pinned "$rcpt"
 }
 
 @test "a certificate from an unknown CA is refused (79)" {

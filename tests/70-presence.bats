@@ -88,7 +88,7 @@ of() {
 	expect "${#lines[@]}" 1
 	expect "$(jq -c '[.jid, .show]' <<<"$output")" "[\"$me\",\"dnd\"]"
 	run -0 --separate-stderr presence "$you" get --json "$other"
-	expect "$output" "{\"jid\":\"$other\",\"type\":\"unavailable\"}"
+	expect "$output" "{\"kind\":\"presence\",\"type\":\"unavailable\",\"from\":\"$other\",\"jid\":\"$other\"}"
 }
 
 @test "a contact known to be offline is listed with type \"unavailable\"" {
@@ -125,7 +125,7 @@ of() {
 @test "probe of an offline subscribed contact prints it unavailable" {
 	subscribed "$you" "$me"
 	run -0 --separate-stderr presence "$you" probe "$me"
-	expect "$output" "{\"jid\":\"$me\",\"type\":\"unavailable\"}"
+	expect "$output" "{\"kind\":\"presence\",\"type\":\"unavailable\",\"from\":\"$me\",\"jid\":\"$me\"}"
 }
 
 @test "probe of a JID not subscribed to fails 65, saying to run xmpp-roster subscribe" {
@@ -185,7 +185,7 @@ of() {
 	HOLD_PID=
 	expect "$rc" 0
 	run -0 --separate-stderr presence "$you" get --json "$me"
-	expect "$output" "{\"jid\":\"$me\",\"type\":\"unavailable\"}"
+	expect "$output" "{\"kind\":\"presence\",\"type\":\"unavailable\",\"from\":\"$me\",\"jid\":\"$me\"}"
 }
 
 @test "--for S holds the presence S seconds, then exits 0" {
@@ -228,4 +228,61 @@ of() {
 	run -64 --separate-stderr presence "$you" get "no spaces@example.test"
 	one_error_line xmpp-presence
 	stderr_has "'no spaces@example.test'"
+}
+
+@test "on a terminal, stderr says once who is online, how, and how to stop; not to a pipe" {
+	XMPP_JID=$me XMPP_PASSWORD=pw-${me%@*} "${on_tty[@]}" "$out.tty" \
+		xmpp-presence "${server_opts[@]}" --show dnd --status "in a meeting" &
+	HOLD_PID=$!
+	wait_for "$out.tty" 'Ctrl-C to go offline'
+	expect "$(wc -l <"$out.tty")" 1
+	[[ $(cat "$out.tty") =~ ^xmpp-presence:\ online\ as\ $me/[^\ ]+\ \(dnd:\ in\ a\ meeting\)\;\ Ctrl-C\ to\ go\ offline$ ]]
+	stop "$HOLD_PID"
+	HOLD_PID=
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} "${on_tty[@]}" "$out.watch" \
+		xmpp-presence "${server_opts[@]}" watch --json --timeout 2 >/dev/null
+	grep -q "^xmpp-presence: watching presence as $you/.*; Ctrl-C to stop" "$out.watch"
+	# to a pipe (a script): nothing
+	run -0 --separate-stderr presence "$me" --for 1
+	expect "$stderr" ""
+	run -0 --separate-stderr presence "$you" watch --json --timeout 1
+	expect "$stderr" ""
+}
+
+@test "watch and xmpp-listen print a presence in one shape: the same keys" {
+	subscribed "$you" "$me"
+	listen_bg "$you" "$out.listen" --kind presence
+	WATCH_PID=$LISTEN_PID
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} xmpp-presence "${server_opts[@]}" -v \
+		watch --json --timeout 20 >"$out" 2>"$out.err" &
+	HOLD_PID=$!
+	presence_acked "$out.err"
+	run -0 --separate-stderr presence "$me" --once --show away --status "back soon" --priority -3
+	wait_for "$out" '"show":"away"'
+	wait_for "$out.listen" '"show":"away"'
+	local keys='select(.show == "away") | keys_unsorted | join(",")'
+	expect "$(jq -r "$keys" "$out.listen")" "$(jq -r "$keys" "$out")"
+	expect "$(jq -r "$keys" "$out")" kind,type,from,to,lang,jid,resource,show,status,priority
+	expect "$(jq -c 'select(.show == "away") | [.kind, .type, .jid]' "$out")" \
+		"[\"presence\",\"available\",\"$me\"]"
+}
+
+@test "--text shows idle and delay times in local time with the offset (TZ); JSON keeps Z" {
+	subscribed "$you" "$me"
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} TZ=Asia/Kolkata xmpp-presence \
+		"${server_opts[@]}" -v watch --text --timeout 20 >"$out" 2>"$out.err" &
+	WATCH_PID=$!
+	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} TZ=Asia/Kolkata xmpp-presence \
+		"${server_opts[@]}" -v watch --json --timeout 20 >"$out.json" 2>"$out.json.err" &
+	HOLD_PID=$!
+	presence_acked "$out.err"
+	presence_acked "$out.json.err"
+	send --xml <<EOF2
+<presence to='$you'><show>away</show><idle xmlns='urn:xmpp:idle:1' since='2026-01-31T12:00:00Z'/><delay xmlns='urn:xmpp:delay' stamp='2026-01-31T12:30:00.123Z'/></presence>
+EOF2
+	wait_for "$out" ' away'
+	wait_for "$out.json" '"away"'
+	grep -q "^$me/[^ ]* away, idle since 2026-01-31T17:30:00+05:30, sent 2026-01-31T18:00:00+05:30\$" "$out"
+	expect "$(jq -c 'select(.show == "away") | [.idle, .delay]' "$out.json")" \
+		'["2026-01-31T12:00:00Z","2026-01-31T12:30:00.123Z"]'
 }

@@ -486,3 +486,39 @@ round_trip() {
 	stderr_has recipient
 	expect "$output" ""
 }
+
+@test "on a terminal the progress bar fits its width (50 and 120 columns), one line redrawn in place" {
+	head -c 20M /dev/urandom >"$d/a-file-with-a-rather-long-name-of-sixty-characters-x.bin"
+	local cols
+	for cols in 50 120; do
+		XMPP_JID=$me XMPP_PASSWORD=pw-${me%@*} "${on_tty[@]}" --cols "$cols" "$d/tty$cols" \
+			xmpp-sendfile "${server_opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" --no-send \
+			"$d/a-file-with-a-rather-long-name-of-sixty-characters-x.bin" >"$d/url$cols"
+		# updates are joined by \r on one line, ended by one newline
+		expect "$(tr -cd '\n' <"$d/tty$cols" | wc -c)" 1
+		tr '\r' '\n' <"$d/tty$cols" | awk -v w="$cols" '
+			length($0) > w - 1 { print "too wide for " w ": " $0; bad = 1 }
+			/%/ { n++ }
+			END { if (n < 2) { print "fewer than 2 updates"; bad = 1 }; exit bad }' >&2
+		grep -q '100% ' "$d/tty$cols"
+		grep -q '^https://' "$d/url$cols"
+	done
+	# the name is cut to fit, the figures kept: at 120 columns, all of them
+	grep -q ' / 20.0 MiB 100% .*/s ETA 0:00' "$d/tty120"
+}
+
+@test "the progress rate is smoothed: uneven chunks do not make it jump; lines fit any width" {
+	local flags=()
+	ldd "$XT_BIN/xmpp-send" | grep -q libasan && flags=(-fsanitize=address,undefined)
+	cc -std=c11 -D_GNU_SOURCE "${flags[@]}" -I "$BATS_TEST_DIRNAME/../lib" $(pkg-config --cflags libstrophe) \
+		-o "$d/progress-check" "$BATS_TEST_DIRNAME/tools/progress-check.c" "$XT_BIN/libxt.a"
+	run -0 "$d/progress-check" 50 120 20 1
+	# 4 MiB/s on average, in 4 MiB chunks a second apart: the smoothed rate
+	# stays within 15% of it (a 500 ms sample holds a chunk or none:
+	# 8 MiB/s or 0)
+	read -r lo hi <<<"${lines[0]}"
+	echo "rate from $lo to $hi B/s" >&2
+	[ "$lo" -gt $((4194304 * 85 / 100)) ]
+	[ "$hi" -lt $((4194304 * 115 / 100)) ]
+	expect "${lines[*]:1}" "49 119 19 0"
+}

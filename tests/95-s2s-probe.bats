@@ -87,7 +87,11 @@ check_message() {
 	[ "$(jqo "$a | .certificate.xmpp_addrs[0]")" = good.test ]
 	[ "$(jqo "$a | .certificate.srv_names[0]")" = _xmpp-server.good.test ]
 	[ "$(jqo "$a | .certificate.days_left > 14")" = true ]
-	[[ $(jqo "$a | .certificate.sha256") =~ ^([0-9A-F]{2}:){31}[0-9A-F]{2}$ ]]
+	# fingerprints as every tool prints them, sha256:BASE64; the key's is
+	# the one the TLSA 3 1 1 record holds in hex
+	[[ $(jqo "$a | .certificate.sha256") =~ ^sha256:[A-Za-z0-9+/]{43}=$ ]]
+	[ "$(jqo "$a | .certificate.key_sha256")" = \
+		"sha256:$(jqo "$a | .certificate.tlsa_record" | awk '{ print $NF }' | xxd -r -p | base64)" ]
 	[ "$(jqo "$a | [.checks[].status] | unique | join(\",\")")" = pass ]
 	for c in connect stream starttls tls tls.versions cert.chain cert.identity \
 		cert.expiry cert.key cert.signature dane features; do

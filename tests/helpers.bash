@@ -102,6 +102,14 @@ listen_bg() {
 }
 
 
+# "${on_tty[@]}" [--cols N] OUT CMD...: runs CMD with its standard error
+# on a pseudo-terminal (N columns, default 80), as a person at a terminal
+# would see it; what CMD writes there goes to OUT as it comes. Standard
+# output stays as it was. Killing it (TERM, INT) passes the signal on to
+# CMD. (An array, not a function: in the background, $! is then the
+# runner itself, which a kill reaches.)
+on_tty=(/usr/bin/python3 "$BATS_TEST_DIRNAME/tools/pty-run.py")
+
 # presence_acked FILE: waits (10 s at most) until the -v stream in FILE shows
 # our presence sent and a server ack after it: the server has handled it.
 presence_acked() {

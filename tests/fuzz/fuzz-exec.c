@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_line(xt_stanza_to_json(st, &plain));
 	check_line(xt_stanza_to_json(st, &other));
 	if (!strcmp(xmpp_stanza_get_name(st), "presence"))
-		check_line(xt_presence_to_json(st, NULL));
+		check_line(xt_presence_to_json(st, NULL, NULL));
 	xmpp_stanza_release(st);
 	return 0;
 }
