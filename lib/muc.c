@@ -103,20 +103,18 @@ struct xt_muc {
 	char *self[XT_MAX_ROOMS]; /* our occupant JID in each */
 	size_t nrooms;
 	int expect;               /* the tool awaits reflections */
+	unsigned long refused;    /* room messages the rooms refused */
 	struct awaited *a;        /* sent, not yet reflected or refused */
 	size_t n, cap;
 	size_t most;              /* a wait ends once n <= most ... */
 	int moved;                /* ... or when one was answered */
-	unsigned long refused;
 };
 
 static struct xt_muc *
 muc_state(struct xt_conn *c)
 {
-	if (!c->muc) {
-		c->muc = xt_malloc(sizeof *c->muc);
-		memset(c->muc, 0, sizeof *c->muc);
-	}
+	if (!c->muc)
+		c->muc = xt_zalloc(sizeof *c->muc);
 	return c->muc;
 }
 
@@ -249,7 +247,7 @@ int
 xt_muc_answer(struct xt_conn *c, xmpp_stanza_t *st)
 {
 	struct xt_muc *m = c->muc;
-	const char *type = xmpp_stanza_get_type(st);
+	const char *type = xmpp_stanza_get_type(st), *from = xmpp_stanza_get_from(st);
 	int error = type && !strcmp(type, "error"), i;
 
 	if (!m || !m->n || strcmp(xmpp_stanza_get_name(st), "message") || !bears_awaited_id(m, st))
@@ -261,10 +259,13 @@ xt_muc_answer(struct xt_conn *c, xmpp_stanza_t *st)
 			forget(m, (size_t)i);
 		return 1;
 	}
-	if (xt_verbose)
+	if (xt_verbose && error)
+		xt_warn("an error to one of our room messages from %s ignored: only the "
+			"room can refuse it", from ? from : "nobody");
+	else if (xt_verbose)
 		xt_warn("a message with the id of one of ours from %s confirms nothing: "
 			"only the room's reflection, from our own nick, does",
-			xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "nobody");
+			from ? from : "nobody");
 	/* an error from anyone but the room is not the room's: nobody else
 	 * can say that it refused the message */
 	return error;
@@ -301,7 +302,7 @@ xt_muc_window(struct xt_conn *c)
 	/* bound what waits unreflected: memory stays flat */
 	if (!m || m->n < XT_WINDOW || wait_reflections(c, m, XT_WINDOW - 1) == 0)
 		return 0;
-	return xt_fail(c, XT_ETIMEOUT, "%s: the room did not confirm it: no reflection "
+	return xt_fail(c, XT_EPARTIAL, "%s: the room did not confirm it: no reflection "
 		       "within %ld s (--confirm-timeout)", m->a[0].label,
 		       c->acct->confirm_timeout);
 }
@@ -310,22 +311,21 @@ xt_muc_window(struct xt_conn *c)
 static void
 report_unreflected(struct xt_conn *c, const struct xt_muc *m, int rc)
 {
+	char why[sizeof c->why];
 	size_t i;
 
+	if (xt_time_up(c, rc) && xt_deadline_passed())
+		snprintf(why, sizeof why, "no reflection before the run's --timeout of %ld s",
+			 xt_deadline_seconds());
+	else if (xt_time_up(c, rc))
+		snprintf(why, sizeof why, "no reflection within %ld s (--confirm-timeout)",
+			 c->acct->confirm_timeout);
+	else
+		snprintf(why, sizeof why, "%s", c->why);
 	for (i = 0; i < m->n && i < 10; i++)
-		if (xt_time_up(c, rc) && xt_deadline_passed())
-			xt_error(XT_ETIMEOUT, "%s: the room did not confirm it (no reflection) "
-				 "before the run's --timeout of %ld s", m->a[i].label,
-				 xt_deadline_seconds());
-		else if (xt_time_up(c, rc))
-			xt_error(XT_ETIMEOUT, "%s: the room did not confirm it: no reflection "
-				 "within %ld s (--confirm-timeout)", m->a[i].label,
-				 c->acct->confirm_timeout);
-		else
-			xt_error(XT_EPARTIAL, "%s: the room did not confirm it: %s",
-				 m->a[i].label, c->why);
+		xt_error(XT_EPARTIAL, "%s: the room did not confirm it: %s", m->a[i].label, why);
 	if (m->n > 10)
-		xt_error(XT_ETIMEOUT, "... and %zu more room message(s) not confirmed by "
+		xt_error(XT_EPARTIAL, "... and %zu more room message(s) not confirmed by "
 			 "the room, up to %s", m->n - 10, m->a[m->n - 1].label);
 }
 
@@ -342,9 +342,8 @@ xt_rooms_confirm(struct xt_conn *c)
 		report_unreflected(c, m, rc);
 	if (m->refused > 10)
 		xt_error(XT_EPARTIAL, "... %lu room message(s) refused in all", m->refused);
-	if (m->refused || (m->n && !xt_time_up(c, rc)))
-		return XT_EPARTIAL;
-	return m->n ? XT_ETIMEOUT : 0;
+	/* not confirmed, as a stanza the server did not confirm: 80 */
+	return m->refused || m->n ? XT_EPARTIAL : 0;
 }
 
 /* After a new session: what the rooms reflected meanwhile went to the old

@@ -106,6 +106,8 @@ void xt_die(int code, const char *fmt, ...)
 const char *xt_exit_name(int code);
 /* Like malloc/strdup/realloc, but exits with XT_EOS when memory runs out. */
 void *xt_malloc(size_t n);
+/* xt_malloc, the memory zeroed. */
+void *xt_zalloc(size_t n);
 char *xt_strdup(const char *s);
 void *xt_realloc(void *p, size_t n);
 
@@ -684,8 +686,8 @@ int xt_rooms_rejoin(struct xt_conn *c, void *rooms);
 void xt_rooms_await_reflections(struct xt_conn *c);
 /* After xt_confirm_all: waits for the reflections still awaited, as long
  * as the rooms keep answering (--confirm-timeout) and the run's --timeout
- * allows; names the messages not reflected. Returns 0, XT_EPARTIAL (a room
- * refused one, or the connection was lost) or XT_ETIMEOUT. */
+ * allows; names the messages not reflected. Returns 0, or XT_EPARTIAL when
+ * a room refused one or did not send one back. */
 int xt_rooms_confirm(struct xt_conn *c);
 /* For conn.c. Awaits st's reflection if it is a room message to await;
  * returns 1 if so. */
