@@ -113,9 +113,7 @@ struct xt_muc {
 static struct xt_muc *
 muc_state(struct xt_conn *c)
 {
-	if (!c->muc)
-		c->muc = xt_zalloc(sizeof *c->muc);
-	return c->muc;
+	return c->muc ? c->muc : (c->muc = xt_zalloc(sizeof *c->muc));
 }
 
 /* Returns the index of the joined room with the bare JID room, or -1. */
