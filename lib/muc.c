@@ -344,21 +344,6 @@ xt_rooms_confirm(struct xt_conn *c)
 	return m->refused || m->n ? XT_EPARTIAL : 0;
 }
 
-/* After a new session: what the rooms reflected meanwhile went to the old
- * one, and is lost; what the server had confirmed stays confirmed by it. */
-static void
-forget_awaited(struct xt_conn *c)
-{
-	struct xt_muc *m = c->muc;
-
-	if (!m || !m->n)
-		return;
-	xt_warn("%zu room message(s) sent before the connection was lost are confirmed "
-		"by the server only: their reflections went to the old session", m->n);
-	while (m->n)
-		forget(m, m->n - 1);
-}
-
 void
 xt_muc_free(struct xt_conn *c)
 {
@@ -479,6 +464,5 @@ xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history)
 int
 xt_rooms_rejoin(struct xt_conn *c, void *rooms)
 {
-	forget_awaited(c);
 	return xt_rooms_join(c, rooms, 0);
 }

@@ -676,8 +676,7 @@ int xt_rooms_option(struct xt_rooms *r, int id, const char *arg);
  * nothing recorded). history: stanzas of history to ask for. */
 int xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history);
 /* An on_reconnect for senders: joins the rooms (a struct xt_rooms *) again,
- * so that what is sent again reaches them. Reflections still awaited are
- * given up (they went to the old session), with a warning. */
+ * so that what is sent again reaches them. */
 int xt_rooms_rejoin(struct xt_conn *c, void *rooms);
 /* From now on, each groupchat message xt_send sends to a room joined on c
  * is confirmed by its reflection (XEP-0045 7.4): the room sends it back
