@@ -194,22 +194,29 @@ xt_muc_await(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
 	return 1;
 }
 
-/* Returns the awaited message st answers, coming from who (the room's
- * own JID for an error, our occupant JID for a reflection), or -1. */
+/* Returns 1 if st bears a's id or origin-id. */
 static int
-answered(struct xt_muc *m, xmpp_stanza_t *st, int error)
+same_message(const struct awaited *a, xmpp_stanza_t *st)
 {
 	const char *id = xmpp_stanza_get_id(st), *oid = origin_id(st);
+
+	return (id && !strcmp(id, a->id)) || (oid && a->origin_id && !strcmp(oid, a->origin_id));
+}
+
+/* Returns the index of the awaited message that st answers, or -1: st
+ * bears its id and comes from its room, from the room's own JID for an
+ * error, from our occupant JID for a reflection. */
+static int
+answered(const struct xt_muc *m, xmpp_stanza_t *st, int error)
+{
 	const char *from = xmpp_stanza_get_from(st);
 	size_t i;
 	int r;
 
 	for (i = 0; i < m->n; i++) {
-		struct awaited *a = &m->a[i];
-		if (!(id && !strcmp(id, a->id)) && !(oid && a->origin_id && !strcmp(oid, a->origin_id)))
+		if (!same_message(&m->a[i], st) || (r = joined(m, m->a[i].room)) < 0)
 			continue;
-		r = joined(m, a->room);
-		if (r >= 0 && xt_jid_equal(from, error ? m->room[r] : m->self[r]))
+		if (xt_jid_equal(from, error ? m->room[r] : m->self[r]))
 			return (int)i;
 	}
 	return -1;
@@ -219,12 +226,10 @@ answered(struct xt_muc *m, xmpp_stanza_t *st, int error)
 static int
 bears_awaited_id(const struct xt_muc *m, xmpp_stanza_t *st)
 {
-	const char *id = xmpp_stanza_get_id(st), *oid = origin_id(st);
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
-		if ((id && !strcmp(id, m->a[i].id)) ||
-		    (oid && m->a[i].origin_id && !strcmp(oid, m->a[i].origin_id)))
+		if (same_message(&m->a[i], st))
 			return 1;
 	return 0;
 }
