@@ -523,6 +523,7 @@ main(int argc, char **argv)
 	s->conn.on_stanza_data = s;
 	s->conn.on_reconnect = xt_rooms_rejoin;
 	s->conn.on_reconnect_data = &s->rooms;
+	xt_rooms_await_reflections(&s->conn);
 	rc = xt_rooms_join(&s->conn, &s->rooms, 0);
 	if (rc == 0)
 		rc = send_all(s);
@@ -530,6 +531,8 @@ main(int argc, char **argv)
 		rc = xt_confirm_all(&s->conn); /* says what failed */
 	else if (s->conn.error)
 		xt_error(rc, "%s", s->conn.why);
+	if (rc == 0)
+		rc = xt_rooms_confirm(&s->conn); /* says what failed */
 	if (rc == 0)
 		rc = xt_await_bounces(&s->conn, s->bounce_wait);
 	if (rc == 0)

@@ -845,8 +845,8 @@ is_ack(struct xt_conn *c, xmpp_stanza_t *st, const char *id)
 	return 0;
 }
 
-/* Every stanza: counted for XEP-0198, acks by ping, rejections of what we
- * sent, then the tool's handler. */
+/* Every stanza: counted for XEP-0198, acks by ping, rooms answering our
+ * messages, rejections of what we sent, then the tool's handler. */
 static int
 stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 {
@@ -866,6 +866,8 @@ stanza_handler(xmpp_conn_t *xc, xmpp_stanza_t *st, void *data)
 		confirm_upto(c, strtoul(id + 7, NULL, 10));
 		return 1;
 	}
+	if (xt_muc_answer(c, st))
+		return 1;
 	if (id && type && !strcmp(type, "error") && xt_track_reject(c, id, xt_error_condition(st)))
 		return 1;
 	if (c->on_stanza && c->on_stanza(st, c->on_stanza_data))
@@ -1375,7 +1377,9 @@ track(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
 {
 	char *text = NULL;
 	size_t len;
-	int remote = is_remote(c, st);
+	/* a room message is confirmed by the room's reflection: no bounce
+	 * comes later, whatever the room's domain */
+	int remote = !xt_muc_await(c, st, label) && is_remote(c, st);
 
 	/* kept as text only when it may have to go out again */
 	if (c->acct->retry_for && xmpp_stanza_to_text(st, &text, &len) != XMPP_EOK)
@@ -1392,7 +1396,7 @@ xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
 {
 	int rc;
 
-	if ((rc = ready_to_send(c)))
+	if ((rc = xt_muc_window(c)) || (rc = ready_to_send(c)))
 		return rc;
 	xmpp_send(c->xc, st);
 	c->sent++;
@@ -1472,6 +1476,7 @@ xt_close(struct xt_conn *c)
 		wait_until(c, closed, c, 2000, 0);
 	}
 	xt_track_free(c);
+	xt_muc_free(c);
 	release_session(c);
 	if (c->ctx) {
 		xmpp_ctx_free(c->ctx);
@@ -1565,6 +1570,18 @@ xt_error_condition(xmpp_stanza_t *st)
 			return xmpp_stanza_get_name(ch);
 	}
 	return "undefined-condition";
+}
+
+const char *
+xt_error_text(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *err = xmpp_stanza_get_child_by_name(st, "error"), *t;
+	const char *text;
+
+	t = err ? xmpp_stanza_get_child_by_name_and_ns(err, "text", NS_STANZAS) : NULL;
+	t = t ? xmpp_stanza_get_children(t) : NULL;
+	text = t && xmpp_stanza_is_text(t) ? xmpp_stanza_get_text_ptr(t) : NULL;
+	return text && *text ? text : NULL;
 }
 
 static void

@@ -127,6 +127,12 @@ xt_malloc(size_t n)
 }
 
 void *
+xt_zalloc(size_t n)
+{
+	return memset(xt_malloc(n), 0, n);
+}
+
+void *
 xt_realloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);

@@ -28,10 +28,8 @@ struct xt_track {
 static struct xt_track *
 track(struct xt_conn *c)
 {
-	if (!c->track) {
-		c->track = xt_malloc(sizeof *c->track);
-		memset(c->track, 0, sizeof *c->track);
-	}
+	if (!c->track)
+		c->track = xt_zalloc(sizeof *c->track);
 	return c->track;
 }
 

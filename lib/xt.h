@@ -106,6 +106,8 @@ void xt_die(int code, const char *fmt, ...)
 const char *xt_exit_name(int code);
 /* Like malloc/strdup/realloc, but exits with XT_EOS when memory runs out. */
 void *xt_malloc(size_t n);
+/* xt_malloc, the memory zeroed. */
+void *xt_zalloc(size_t n);
 char *xt_strdup(const char *s);
 void *xt_realloc(void *p, size_t n);
 
@@ -448,6 +450,7 @@ struct xt_conn {
 	long last_ack;    /* when the server last confirmed more (ms) */
 	unsigned long ping_seq;
 	struct xt_track *track;
+	struct xt_muc *muc;     /* muc.c: rooms joined, messages they must reflect */
 	xt_stanza_cb on_stanza; /* every incoming stanza after session start */
 	void *on_stanza_data;
 	int closing;
@@ -538,6 +541,8 @@ xmpp_stanza_t *xt_iq_result(struct xt_conn *c, xmpp_stanza_t *st);
 int xt_is_roster_push(struct xt_conn *c, xmpp_stanza_t *st);
 /* Returns the error condition name of an error stanza ("item-not-found"). */
 const char *xt_error_condition(xmpp_stanza_t *st);
+/* Returns the error's text, as the server wrote it (unescaped), or NULL. */
+const char *xt_error_text(xmpp_stanza_t *st);
 /* Records a failure on c unless one is already recorded; returns code. */
 int xt_fail(struct xt_conn *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -673,6 +678,27 @@ int xt_rooms_join(struct xt_conn *c, const struct xt_rooms *r, int history);
 /* An on_reconnect for senders: joins the rooms (a struct xt_rooms *) again,
  * so that what is sent again reaches them. */
 int xt_rooms_rejoin(struct xt_conn *c, void *rooms);
+/* From now on, each groupchat message xt_send sends to a room joined on c
+ * is confirmed by its reflection (XEP-0045 7.4): the room sends it back
+ * from our own occupant JID, ROOM/NICK, with its id or origin-id. It is
+ * not waited for as a message to another domain (xt_await_bounces). */
+void xt_rooms_await_reflections(struct xt_conn *c);
+/* After xt_confirm_all: waits for the reflections still awaited, as long
+ * as the rooms keep answering (--confirm-timeout) and the run's --timeout
+ * allows; names the messages not reflected. Returns 0, or XT_EPARTIAL when
+ * a room refused one or did not send one back. */
+int xt_rooms_confirm(struct xt_conn *c);
+/* For conn.c. Awaits st's reflection if it is a room message to await;
+ * returns 1 if so. */
+int xt_muc_await(struct xt_conn *c, xmpp_stanza_t *st, const char *label);
+/* Takes a reflection of, or a room's error to, an awaited message (a room
+ * refusal is reported at once); returns 1 if st was handled. */
+int xt_muc_answer(struct xt_conn *c, xmpp_stanza_t *st);
+/* Before a send: waits while XT_WINDOW room messages await their
+ * reflection; returns 0 or an exit code, recorded on c. */
+int xt_muc_window(struct xt_conn *c);
+/* Frees what c knows of its rooms (xt_close). */
+void xt_muc_free(struct xt_conn *c);
 /* roster.c: RFC 6121 rosters. */
 struct xt_roster_item {
 	char *jid, *name, *subscription, *ask;

@@ -17,6 +17,7 @@ setup() {
 
 teardown() {
 	stop_listener
+	exec 5>&- # own_room's pipe: its client reads to the end and leaves
 	if [ -n "$SEND_PID" ]; then
 		kill "$SEND_PID" 2>/dev/null || true
 		wait "$SEND_PID" 2>/dev/null || true
@@ -54,6 +55,33 @@ expect() {
 		printf 'expected:\n%s\ngot:\n%s\n' "$2" "$1" >&2
 		return 1
 	fi
+}
+
+# own_room ROOM [FIELD=VALUE...]: a third client ($owner) creates ROOM and
+# stays in it as its owner, so that only xmpp-send's part is tested. It
+# unlocks the room with the default configuration (an instant room,
+# XEP-0045 10.1.2), or with these muc#roomconfig_ fields set.
+own_room() {
+	local room=$1 f fields=''
+	shift
+	for f in "$@"; do
+		fields+="<field var='muc#roomconfig_${f%%=*}'><value>${f#*=}</value></field>"
+	done
+	[ -z "$fields" ] || fields="<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>$fields"
+	owner=$(new_account carol)
+	mkfifo "$BATS_TEST_TMPDIR/owner.in"
+	XMPP_JID=$owner XMPP_PASSWORD=pw-${owner%@*} \
+		xmpp-send "${server_opts[@]}" -v --xml <"$BATS_TEST_TMPDIR/owner.in" \
+		2>"$BATS_TEST_TMPDIR/owner.err" &
+	SEND_PID=$!
+	exec 5>"$BATS_TEST_TMPDIR/owner.in"
+	cat >&5 <<EOF
+<presence to='$room/Owner'><x xmlns='http://jabber.org/protocol/muc'/></presence>
+<iq type='set' to='$room' id='config1'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'>$fields</x></query></iq>
+EOF
+	wait_for "$BATS_TEST_TMPDIR/owner.err" '^< <iq[^>]*id="config1"'
+	grep -q '^< <iq[^>]*id="config1"[^>]*type="result"\|^< <iq[^>]*type="result"[^>]*id="config1"' \
+		"$BATS_TEST_TMPDIR/owner.err"
 }
 
 # ---- round trips ----
@@ -215,22 +243,8 @@ EOF
 }
 
 @test "--muc sends to a room someone else created and configured" {
-	# the room is created and unlocked (instant room, XEP-0045 10.1.2) by a
-	# third client that stays in it, so that only xmpp-send's part is tested
 	local room=room-$BATS_SUITE_TEST_NUMBER-$RANDOM@rooms.example.test owner
-	owner=$(new_account carol)
-	mkfifo "$BATS_TEST_TMPDIR/owner.in"
-	XMPP_JID=$owner XMPP_PASSWORD=pw-${owner%@*} \
-		xmpp-send "${server_opts[@]}" -v --xml <"$BATS_TEST_TMPDIR/owner.in" \
-		2>"$BATS_TEST_TMPDIR/owner.err" &
-	SEND_PID=$!
-	exec 5>"$BATS_TEST_TMPDIR/owner.in"
-	cat >&5 <<EOF
-<presence to='$room/Owner'><x xmlns='http://jabber.org/protocol/muc'/></presence>
-<iq type='set' to='$room' id='instant1'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>
-EOF
-	wait_for "$BATS_TEST_TMPDIR/owner.err" '^< <iq[^>]*id="instant1"'
-	grep -q '^< <iq[^>]*id="instant1"[^>]*type="result"\|^< <iq[^>]*type="result"[^>]*id="instant1"' "$BATS_TEST_TMPDIR/owner.err"
+	own_room "$room"
 	listen_bg "$you" "$out" --muc "$room"
 	run -0 send --muc "$room" --nick Herald -m "hello room"
 	exec 5>&-
@@ -239,6 +253,42 @@ EOF
 	expect "$(jq -r .type "$out.msg")" groupchat
 	expect "$(jq -r .muc.room "$out.msg")" "$room"
 	expect "$(jq -r .muc.nick "$out.msg")" Herald
+}
+
+@test "a room message is confirmed by its reflection, without waiting for bounces" {
+	local room=room-$BATS_SUITE_TEST_NUMBER-$RANDOM@rooms.example.test pid
+	listen_bg "$you" "$out" --muc "$room"
+	# a room on another domain: before, it waited --bounce-wait (here a
+	# minute, cut at the run's 20 s); its reflection is the confirmation
+	send --muc "$room" --bounce-wait 60000 --timeout 20 -m "hello room" &
+	pid=$!
+	wait_bounded "$pid" 10
+	[ "$status" -eq 0 ]
+	# --lines: each line, confirmed by its own reflection
+	printf 'one\ntwo\n' | send --muc "$room" --lines --bounce-wait 60000 --timeout 20 &
+	pid=$!
+	wait_bounded "$pid" 10
+	[ "$status" -eq 0 ]
+	wait_for "$out" '"body":"two"'
+	expect "$(jq -r 'select(.type == "groupchat" and .body) | .body' "$out")" "hello room
+one
+two"
+}
+
+@test "a message to a room where we may not speak fails, the room's condition named (80)" {
+	local room=room-$BATS_SUITE_TEST_NUMBER-$RANDOM@rooms.example.test owner
+	# moderated: an occupant without affiliation joins as a visitor
+	own_room "$room" moderatedroom=1
+	run --separate-stderr send --muc "$room" -m "may I?"
+	[ "$status" -eq 80 ]
+	one_error_line
+	stderr_has "message to $room: refused by the room: forbidden: You do not currently have permission to speak in this chat"
+	# --lines: each line is answered on its own
+	run --separate-stderr send --muc "$room" --lines <<<$'one\ntwo'
+	[ "$status" -eq 80 ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	stderr_has "line 1 to $room: refused by the room: forbidden"
+	stderr_has "line 2 to $room: refused by the room: forbidden"
 }
 
 @test "a message to an offline user is in its archive: --since shows it \"archived\"" {

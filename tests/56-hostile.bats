@@ -477,3 +477,19 @@ shim() {
 	send_hostile
 	[ "$status" -eq 0 ]
 }
+
+@test "a room message is confirmed only by its reflection from our own nick, never by a forgery" {
+	local room=room@rooms.example.test
+	hostile muc-forged
+	# the scripted room reflects a message as rooms do: that confirms it
+	XMPP_PASSWORD=$password run -0 --separate-stderr timeout 20 xmpp-send -j alice@example.test \
+		--server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" --muc "$room" -m genuine
+	# with only forgeries of it (another occupant, the bare room, another
+	# room under our nick, an error from another user), nothing confirms
+	XMPP_PASSWORD=$password run --separate-stderr timeout 20 xmpp-send -j alice@example.test \
+		--server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" --confirm-timeout 2 \
+		--muc "$room" -m forged
+	[ "$status" -eq 80 ]
+	one_error_line
+	stderr_has "message to $room: the room did not confirm it: no reflection within 2 s (--confirm-timeout)"
+}

@@ -58,6 +58,13 @@
 #   stream-error-text after SASL, a stream error whose text holds a C1
 #                    CSI, a newline, a fake "delivered" line and a BiDi
 #                    override (XML cannot carry ESC itself)
+#   muc-forged*      plays every room (XEP-0045): answers a join with our
+#                    own presence (status 110); a groupchat message whose
+#                    body is "genuine" is reflected from ROOM/NICK, as
+#                    rooms do; any other comes back only as forgeries
+#                    with its id and origin-id: from another occupant,
+#                    from the room's bare JID, from another room under
+#                    our nick, and an error from another user
 #   upload-slot*     the server is an upload service (XEP-0363) that hands
 #                    out the slot --put URL, --get URL (default: https
 #                    URLs on 127.0.0.1:9, where nothing listens); with
@@ -92,7 +99,7 @@ SCENARIOS = ('ok', 'oversized', 'nesting', 'utf8-features', 'utf8-stanza',
              'scram-signature', 'scram-ok', 'stall-header', 'stall-proceed',
              'stall-tls', 'starttls-failure', 'plain-only', 'late-bounce',
              'scram-nosig', 'scram-skip', 'skip-sasl',
-             'stream-error-text', 'upload-slot')
+             'stream-error-text', 'upload-slot', 'muc-forged')
 NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams'
 NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
 NS_UPLOAD = 'urn:xmpp:http:upload:0'
@@ -426,6 +433,51 @@ def serve_upload(c):
             c.send(upload_slot(c, m.group(0)))
 
 
+def room_answers(msg, nick):
+    """What muc-forged sends back for one groupchat message to a room."""
+    to, mid = attr(msg, 'to'), attr(msg, 'id')
+    oid = re.search(rb'<origin-id\b[^>]*\bid=([\'"])(.*?)\1', msg)
+    ids = "id='%s'" % mid
+    inner = "<origin-id xmlns='urn:xmpp:sid:0' id='%s'/><body>x</body>" % (
+        oid.group(2).decode() if oid else mid)
+    if b'<body>genuine</body>' in msg:
+        return ["<message type='groupchat' %s from='%s/%s'>%s</message>"
+                % (ids, to, nick, inner)]
+    other_room = 'other' + to
+    return ["<message type='groupchat' %s from='%s/Mallory'>%s</message>" % (ids, to, inner),
+            "<message type='groupchat' %s from='%s'>%s</message>" % (ids, to, inner),
+            "<message type='groupchat' %s from='%s/%s'>%s</message>"
+            % (ids, other_room, nick, inner),
+            "<message type='error' %s from='mallory@%s/x'><error type='auth'>"
+            "<forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>"
+            % (ids, DOMAIN)]
+
+
+def serve_rooms(c):
+    """muc-forged: answers iqs, joins and room messages until the client
+    closes."""
+    nicks = {}
+    rx = (rb'<presence\b[^>]*?(/>|>.*?</presence>)|<message\b.*?</message>'
+          rb'|<iq\b[^>]*?(/>|>.*?</iq>)|</stream:stream>')
+    while True:
+        st = c.expect(rx).group(0)
+        if st == b'</stream:stream>':
+            c.send('</stream:stream>')
+            return
+        to = attr(st, 'to') or ''
+        if st.startswith(b'<iq') and attr(st, 'type') in ('get', 'set'):
+            c.send("<iq type='result' id='%s'/>" % attr(st, 'id'))
+        elif st.startswith(b'<presence') and '/' in to:
+            room, nick = to.split('/', 1)
+            nicks[room] = nick
+            c.send("<presence from='%s'><x xmlns='http://jabber.org/protocol/muc#user'>"
+                   "<item affiliation='none' role='participant'/><status code='110'/>"
+                   "</x></presence>" % to)
+        elif st.startswith(b'<message') and to in nicks:
+            for answer in room_answers(st, nicks[to]):
+                c.send(answer)
+
+
 def play(c, scenario):
     if not login(c, scenario):
         return
@@ -446,6 +498,8 @@ def play(c, scenario):
         serve_online(c, bounce=True)
     elif scenario == 'upload-slot':
         serve_upload(c)
+    elif scenario == 'muc-forged':
+        serve_rooms(c)
     else:
         serve_online(c)
 
