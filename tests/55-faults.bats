@@ -215,6 +215,8 @@ wait_count() {
 	wait_long "$BATS_TEST_TMPDIR/got" 2000 30
 	sleep 0.5
 	every_body_once "$BATS_TEST_TMPDIR/got" 2000
+	# shown if the count is wrong: what the listener said of its links
+	grep -v '^[<>] ' "$BATS_TEST_TMPDIR/got.err" || true
 	[ "$(grep -c 'reconnected to' "$BATS_TEST_TMPDIR/got.err")" -eq 2 ]
 	[ "$(jq -s 'map(select(.archived)) | length' "$BATS_TEST_TMPDIR/got")" -gt 0 ]
 }
