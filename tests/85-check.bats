@@ -35,7 +35,7 @@ line() {
 	for c in $all_checks; do
 		line "$c" >/dev/null || { echo "no $c line" >&2; return 1; }
 	done
-	! grep -Ev '^(ok  |note) [a-z-]+: ' <<<"$output"
+	refute grep -Ev '^(ok  |note) [a-z-]+: ' <<<"$output"
 	[[ $(line account) == "ok   account: $me, from the environment (XMPP_JID)" ]]
 	[[ $(line login) == "ok   login: logged in as $me/"* ]]
 	[[ $(line server) == "ok   server: $XT_C2S, as configured "*", STARTTLS" ]]
