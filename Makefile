@@ -17,7 +17,7 @@ FISHCOMMON = __xmpp_tools_accounts.fish __xmpp_tools_common.fish
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 BINS = $(TOOLS:%=$(O)/%)
-PKGS = libstrophe jansson expat openssl libcurl libunbound
+PKGS = libstrophe jansson expat openssl libcurl libunbound libomemo-c
 
 CC ?= cc
 CFLAGS ?= -O2 -g
