@@ -9,7 +9,7 @@ FISHFUNCDIR ?= $(PREFIX)/share/fish/vendor_functions.d
 DESTDIR ?=
 O ?= build
 
-TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe xmpp-check
+TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe xmpp-check xmpp-keys
 # what the completions of every tool share, by shell
 BASHCOMMON = xmpp-tools.bash-common
 ZSHCOMMON = _xmpp-tools-accounts _xmpp-tools-common-args

@@ -105,7 +105,7 @@ load(struct xt_omemo_store *s, int create)
 	if (stat(s->path, &st) != 0) {
 		if (errno != ENOENT)
 			return xt_error(XT_ECONFIG, "OMEMO state %s: %s", s->path, strerror(errno));
-		if (!create)
+		if (create == 0)
 			return xt_error(XT_ECONFIG, "no OMEMO device for this account yet: %s "
 					"is missing (run: xmpp-keys init)", s->path);
 		s->root = json_object();

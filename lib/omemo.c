@@ -345,7 +345,7 @@ xt_omemo_open(const char *jid, int create, struct xt_omemo **out)
 		return xt_error(XT_ESOFTWARE, "OMEMO: libomemo-c cannot be set up");
 	}
 	o->device_id = (uint32_t)xt_omemo_store_int(o->st, "device_id");
-	if (!o->device_id && create) {
+	if (!o->device_id && create > 0) {
 		if (make_device(o) || (rc = xt_omemo_save(o))) {
 			xt_omemo_close(o);
 			return rc ? rc : xt_error(XT_ESOFTWARE, "OMEMO: a new device's keys cannot be made");

@@ -1051,7 +1051,7 @@ void xt_free_secret(char *s);
 struct xt_omemo_store;
 /* Makes and checks the private directory, takes the lock (waiting for
  * another process to let go), reads the state: a missing file is an empty
- * state when create is set, else an error saying to run xmpp-keys init.
+ * state when create is not 0, else an error saying to run xmpp-keys init.
  * Returns 0, or XT_ECONFIG with the error printed. */
 int xt_omemo_store_open(const char *jid, int create, struct xt_omemo_store **s);
 const char *xt_omemo_store_path(const struct xt_omemo_store *s);
@@ -1087,8 +1087,9 @@ int xt_b64_decode(const char *b64, unsigned char **data, size_t *len);
 #define XT_NS_OMEMO_BUNDLES XT_NS_OMEMO ".bundles"
 #define XT_OMEMO_PRE_KEYS 100
 struct xt_omemo;
-/* Opens the account's state (xt_omemo_store_open); with create, makes the
- * device when there is none: identity key pair, device id, a signed
+/* Opens the account's state (xt_omemo_store_open); with create 1, makes the
+ * device when there is none (with -1, a missing state is no device, and
+ * xt_omemo_device_id 0): identity key pair, device id, a signed
  * pre-key and XT_OMEMO_PRE_KEYS pre-keys, saved at once. 0 or an exit code,
  * printed. */
 int xt_omemo_open(const char *jid, int create, struct xt_omemo **o);
