@@ -37,7 +37,7 @@ peer_bg() {
 		--password "pw-${1%@*}" --server "$XT_C2S" --cafile "$XT_CAFILE" \
 		>"$2" 2>"$2.err" &
 	PEER_PID=$!
-	wait_for "$2" '"ready": true'
+	wait_for "$2" '"ready": true' || { cat "$2.err" >&2; return 1; }
 }
 
 @test "keys: init makes a device, list shows it with its fingerprint" {
@@ -94,5 +94,5 @@ peer_bg() {
 	run -0 keys "$me" init
 	run -0 keys "$me" list --json
 	[ "$(jq -s length <<<"$output")" -eq 2 ]
-	jq -e --argjson d "$other" 'select(.device == $d and (.this_device | not))' <<<"$output"
+	jq -se --argjson d "$other" 'any(.[]; .device == $d and (.this_device | not))' <<<"$output"
 }
