@@ -26,7 +26,8 @@ item_payload(xmpp_stanza_t *ans, const char *name)
 }
 
 /* Asks jid (NULL: our own account) for node's items: the answer, or NULL
- * with c->why set; *missing says the node is not there. */
+ * with c->why set (and c->error when the connection failed); *missing says
+ * the node is not there. */
 static xmpp_stanza_t *
 fetch_node(struct xt_conn *c, const char *jid, const char *node, int *missing)
 {
@@ -46,9 +47,10 @@ fetch_node(struct xt_conn *c, const char *jid, const char *node, int *missing)
 		return ans;
 	cond = xt_error_condition(ans);
 	*missing = !strcmp(cond, "item-not-found");
+	/* a refusal is this request's, not the connection's: no xt_fail */
 	if (!*missing)
-		xt_fail(c, XT_EPROTOCOL, "%s refused its %s node: %s", jid ? jid : "the server",
-			node, cond);
+		snprintf(c->why, sizeof c->why, "%s refused its %s node: %s",
+			 jid ? jid : "the server", node, cond);
 	xmpp_stanza_release(ans);
 	return NULL;
 }
@@ -61,7 +63,7 @@ xt_omemo_fetch_devices(struct xt_conn *c, const char *jid, unsigned long **ids, 
 
 	*ids = NULL, *n = 0;
 	if (!ans)
-		return missing ? 0 : c->error;
+		return missing ? 0 : c->error ? c->error : XT_ENOKEY;
 	*n = xt_omemo_parse_devices(item_payload(ans, "list"), ids);
 	xmpp_stanza_release(ans);
 	return 0;
@@ -80,7 +82,7 @@ xt_omemo_fetch_bundle(struct xt_conn *c, const char *jid, unsigned long id,
 	if (!(ans = fetch_node(c, jid, node, &missing))) {
 		if (missing)
 			snprintf(c->why, sizeof c->why, "device %lu has no bundle", id);
-		return missing ? XT_ENOKEY : c->error;
+		return missing ? XT_ENOKEY : c->error ? c->error : XT_ENOKEY;
 	}
 	if (!(el = item_payload(ans, "bundle")))
 		snprintf(why, sizeof why, "an empty bundle node");
@@ -91,18 +93,6 @@ xt_omemo_fetch_bundle(struct xt_conn *c, const char *jid, unsigned long id,
 	return rc;
 }
 
-/* A data form field <field var=var><value>value</value></field>. */
-static void
-add_field(xmpp_stanza_t *x, const char *var, const char *type, const char *value)
-{
-	xmpp_stanza_t *f = xt_add_child_ns(x, "field", NULL);
-
-	xmpp_stanza_set_attribute(f, "var", var);
-	if (type)
-		xmpp_stanza_set_attribute(f, "type", type);
-	xt_add_text_child(f, "value", value);
-}
-
 /* The open access model as a form of form_type, under parent. */
 static void
 add_open_form(xmpp_stanza_t *parent, const char *form_type)
@@ -110,8 +100,8 @@ add_open_form(xmpp_stanza_t *parent, const char *form_type)
 	xmpp_stanza_t *x = xt_add_child_ns(parent, "x", NS_DATA);
 
 	xmpp_stanza_set_type(x, "submit");
-	add_field(x, "FORM_TYPE", "hidden", form_type);
-	add_field(x, "pubsub#access_model", NULL, "open");
+	xt_add_form_field(x, "FORM_TYPE", form_type, "hidden");
+	xt_add_form_field(x, "pubsub#access_model", "open", NULL);
 }
 
 /* Sends iq and waits: 0, or the refusal's condition in *cond (static) and

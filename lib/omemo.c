@@ -430,18 +430,13 @@ static void
 add_b64(xmpp_stanza_t *parent, const char *name, const char *attr, unsigned long value,
 	const unsigned char *data, size_t len)
 {
-	xmpp_stanza_t *el = xt_add_child_ns(parent, name, NULL);
-	xmpp_stanza_t *text = xmpp_stanza_new(xmpp_stanza_get_context(parent));
-	char *b64 = xt_b64_encode(data, len), num[24];
+	xmpp_stanza_t *el = xt_add_b64_child(parent, name, data, len);
+	char num[24];
 
 	if (attr) {
 		snprintf(num, sizeof num, "%lu", value);
 		xmpp_stanza_set_attribute(el, attr, num);
 	}
-	xmpp_stanza_set_text(text, b64);
-	xmpp_stanza_add_child(el, text);
-	xmpp_stanza_release(text);
-	free(b64);
 }
 
 static void

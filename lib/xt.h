@@ -648,6 +648,13 @@ void xt_add_text_child(xmpp_stanza_t *st, const char *name, const char *text);
 /* Adds <name xmlns=ns/> to st and returns it (owned by st). */
 xmpp_stanza_t *xt_add_child_ns(xmpp_stanza_t *st, const char *name,
 			       const char *ns);
+/* Adds <name>base64 of data</name> to st and returns it (owned by st). */
+xmpp_stanza_t *xt_add_b64_child(xmpp_stanza_t *st, const char *name,
+				const unsigned char *data, size_t len);
+/* Adds a data form field <field var type><value/></field> (type may be
+ * NULL) to form. */
+void xt_add_form_field(xmpp_stanza_t *form, const char *var, const char *value,
+		       const char *type);
 /* Returns the text of child name of st (malloc'd by libstrophe), or NULL. */
 char *xt_child_text(xmpp_stanza_t *st, const char *name);
 /* Joins a MUC room as nick; waits for the server's answer. Returns 0 or an
@@ -1135,9 +1142,20 @@ void xt_omemo_bundle_free(struct xt_omemo_bundle *b);
  * (malloc'd, duplicates and ids out of range left out); returns the count. */
 size_t xt_omemo_parse_devices(xmpp_stanza_t *list, unsigned long **ids);
 
+/* omemo-send.c: m (its body) to to, encrypted for every device of to's
+ * and our own other devices, with the fallback body and hints (XEP-0334
+ * store, XEP-0380); opens *o the first time (the state must exist). The
+ * state is saved before *out is returned. Fails closed: 0 with *out, or an
+ * exit code printed (XT_ENOKEY: to has no device we can encrypt for) and
+ * no stanza. */
+int xt_omemo_msg_stanza(struct xt_conn *c, struct xt_omemo **o, const struct xt_msg *m,
+			const char *to, xmpp_stanza_t **out);
+
 /* omemo-pep.c: device lists and bundles over PEP (XEP-0163). */
 /* Fetches jid's device list (own when jid is NULL) into *ids; returns 0 (a
- * missing node is an empty list) or an exit code with c->why set. */
+ * missing node is an empty list), XT_ENOKEY when it is refused (Prosody
+ * says forbidden for a node it hides), or the connection's exit code, with
+ * c->why set. */
 int xt_omemo_fetch_devices(struct xt_conn *c, const char *jid, unsigned long **ids,
 			   size_t *n);
 /* Fetches and parses jid's bundle for device id; 0, or an exit code with

@@ -96,3 +96,63 @@ peer_bg() {
 	[ "$(jq -s length <<<"$output")" -eq 2 ]
 	jq -se --argjson d "$other" 'any(.[]; .device == $d and (.this_device | not))' <<<"$output"
 }
+
+@test "send --encrypt omemo: the independent client decrypts the message" {
+	peer_bg "$you" "$BATS_TEST_TMPDIR/peer"
+	run -0 keys "$me" init
+	mine=$(keys "$me" list --json)
+	run -0 send --encrypt omemo "$you" -m "disk full on db1: /var at 100%"
+	wait_for "$BATS_TEST_TMPDIR/peer" '"from"'
+	got=$(grep '"from"' "$BATS_TEST_TMPDIR/peer")
+	[ "$(jq -r .body <<<"$got")" = "disk full on db1: /var at 100%" ]
+	[ "$(jq -r .from <<<"$got")" = "$me" ]
+	# from the device, with the fingerprint, that xmpp-keys shows
+	[ "$(jq -r .sender_device <<<"$got")" = "$(jq -r .device <<<"$mine")" ]
+	[ "$(jq -r .sender_fingerprint <<<"$got")" = "$(jq -r .fingerprint <<<"$mine")" ]
+}
+
+@test "send --encrypt omemo: the stanza carries no plaintext, only the fallback" {
+	peer_bg "$you" "$BATS_TEST_TMPDIR/peer"
+	run -0 keys "$me" init
+	run -0 send -v --encrypt omemo "$you" -m "secret-b7f3"
+	[[ $output != *secret-b7f3* ]]
+	[[ $output == *"<encrypted xmlns=\"eu.siacs.conversations.axolotl\">"*"<payload>"* ]]
+	[[ $output == *"<store xmlns=\"urn:xmpp:hints\"/>"* ]]
+	[[ $output == *"<encryption "*"xmlns=\"urn:xmpp:eme:0\""*"/></message>"* ]]
+	[[ $output == *"<encryption "*"namespace=\"eu.siacs.conversations.axolotl\""*"/></message>"* ]]
+	[[ $output == *"<body>This message is encrypted with OMEMO"* ]]
+}
+
+@test "send --encrypt omemo: a second message reuses the session" {
+	peer_bg "$you" "$BATS_TEST_TMPDIR/peer"
+	run -0 keys "$me" init
+	run -0 send --encrypt omemo "$you" -m one
+	run -0 send -v --encrypt omemo "$you" -m two
+	# no bundle fetched the second time: the session was kept
+	[[ $output != *"bundles:"* ]]
+	wait_lines "$BATS_TEST_TMPDIR/peer" 3
+	# (the peer decrypts concurrently: either may come first)
+	[ "$(jq -r 'select(.from) | .body' "$BATS_TEST_TMPDIR/peer" | sort | tr '\n' ' ')" = "one two " ]
+}
+
+@test "send --encrypt omemo: a recipient without OMEMO gets nothing (exit 81)" {
+	listen_bg "$you" "$BATS_TEST_TMPDIR/listen"
+	run -0 keys "$me" init
+	run -81 --separate-stderr send --encrypt omemo "$you" -m "not in plaintext"
+	[[ $stderr == "xmpp-send: $you: no OMEMO device to encrypt for"*": nothing sent to $you" ]]
+	# a plain message after it arrives alone: the first never went
+	run -0 send "$you" -m after
+	wait_for "$BATS_TEST_TMPDIR/listen" '"after"'
+	run ! grep -q 'plaintext\|encrypted' "$BATS_TEST_TMPDIR/listen"
+}
+
+@test "send --encrypt omemo: without a device of our own it says to run init" {
+	run -78 --separate-stderr send --encrypt omemo "$you" -m x
+	[[ $stderr == *"no OMEMO device for this account yet"*"run: xmpp-keys init"* ]]
+}
+
+@test "send --encrypt: refused where something would go in plaintext" {
+	run -64 send --encrypt omemo --subject s "$you" -m x
+	run -64 send --encrypt omemo --lines "$you" </dev/null
+	run -64 send --encrypt ox "$you" -m x
+}
