@@ -43,7 +43,7 @@ _xmpp_send()
     if [[ $cur == -* ]]; then
         local opts='
             -m --message --lines --json --xml -t --type --subject --url
-            --muc --nick --muc-password-file --no-store --receipt --timeout
+            --muc --nick --muc-password-file --no-store --receipt --encrypt --timeout
             --retry-for --bounce-wait'
         COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
     fi
