@@ -178,6 +178,22 @@ check_unknown() {
 	check_options xmpp-check fish completions/xmpp-check.fish $FISH_SHARED
 }
 
+@test "xmpp-keys: every option in --help is documented in xmpp-keys(1)" {
+	check_options xmpp-keys man man/xmpp-keys.1
+}
+
+@test "xmpp-keys: every option in --help completes in bash" {
+	check_options xmpp-keys bash completions/xmpp-keys.bash $BASH_SHARED
+}
+
+@test "xmpp-keys: every option in --help completes in zsh" {
+	check_options xmpp-keys zsh completions/_xmpp-keys $ZSH_SHARED
+}
+
+@test "xmpp-keys: every option in --help completes in fish" {
+	check_options xmpp-keys fish completions/xmpp-keys.fish $FISH_SHARED
+}
+
 @test "xmpp-presence: every option in --help is documented in xmpp-presence(1)" {
 	check_options xmpp-presence man man/xmpp-presence.1
 }
@@ -440,7 +456,7 @@ conflicts() {
 	local page
 	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-roster.1 \
 		man/xmpp-presence.1 man/xmpp-sendfile.1 man/xmpp-s2s-probe.1 \
-		man/xmpp-check.1 man/xmpp-tools.7; do
+		man/xmpp-check.1 man/xmpp-keys.1 man/xmpp-tools.7; do
 		[ -f "$page" ] || { echo "$page does not exist" >&2; return 1; }
 	done
 	run mandoc -T lint -W warning man/*.1 man/*.7
@@ -453,7 +469,7 @@ conflicts() {
 	for f in completions/xmpp-send.bash completions/xmpp-listen.bash \
 		completions/xmpp-roster.bash completions/xmpp-presence.bash \
 		completions/xmpp-sendfile.bash completions/xmpp-s2s-probe.bash \
-		completions/xmpp-check.bash $BASH_SHARED; do
+		completions/xmpp-check.bash completions/xmpp-keys.bash $BASH_SHARED; do
 		bash -n "$f"
 	done
 }
@@ -464,7 +480,7 @@ conflicts() {
 	for f in completions/_xmpp-send completions/_xmpp-listen \
 		completions/_xmpp-roster completions/_xmpp-presence \
 		completions/_xmpp-sendfile completions/_xmpp-s2s-probe \
-		completions/_xmpp-check $ZSH_SHARED; do
+		completions/_xmpp-check completions/_xmpp-keys $ZSH_SHARED; do
 		zsh -n "$f"
 	done
 }
@@ -475,7 +491,7 @@ conflicts() {
 	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
 		completions/xmpp-roster.fish completions/xmpp-presence.fish \
 		completions/xmpp-sendfile.fish completions/xmpp-s2s-probe.fish \
-		completions/xmpp-check.fish $FISH_SHARED; do
+		completions/xmpp-check.fish completions/xmpp-keys.fish $FISH_SHARED; do
 		fish -n "$f"
 	done
 }
