@@ -22,7 +22,7 @@ static const struct xt_opt opts[] = {
 	XT_ROOM_OPTS("join the room ROOM and send to it (repeatable)"),
 	{ O_NO_STORE, "no-store", NULL, "ask servers not to archive the messages (XEP-0334)" },
 	{ O_RECEIPT, "receipt", NULL, "also wait for delivery receipts (XEP-0184)" },
-	{ O_ENCRYPT, "encrypt", "omemo", "encrypt end to end (OMEMO); never sends in plaintext" },
+	XT_ENCRYPT_OPT(O_ENCRYPT, "encrypt end to end (OMEMO); never sends in plaintext"),
 	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (default: no limit)" },
 	{ O_RETRY_FOR, "retry-for", "S", "after a lost connection, reconnect and resend for up to S seconds (0)" },
 	{ O_BOUNCE_WAIT, "bounce-wait", "MS", "wait MS milliseconds for late bounces from other domains (1000)" },
@@ -75,10 +75,8 @@ option(int id, const char *arg, void *data)
 			return xt_error(XT_EUSAGE, "--retry-for wants seconds, got '%s'", arg);
 		break;
 	case O_ENCRYPT:
-		if (strcmp(arg, "omemo"))
-			return xt_error(XT_EUSAGE, "--encrypt: want omemo, got '%s'", arg);
 		s->encrypt = 1;
-		break;
+		return xt_encrypt_option(arg);
 	case O_BOUNCE_WAIT:
 		if ((s->bounce_wait = xt_parse_number(arg, 600000)) < 0)
 			return xt_error(XT_EUSAGE, "--bounce-wait wants milliseconds, got '%s'", arg);

@@ -65,10 +65,11 @@ build_session(struct xt_conn *c, struct xt_omemo *o, const signal_protocol_addre
 }
 
 /* Encrypts the key and tag for one device into a <key/>; 0, else an exit
- * code with c->why set. */
+ * code with c->why set. keymat NULL only makes sure there is a session,
+ * counted as a key. */
 static int
 add_key(struct xt_conn *c, struct xt_omemo *o, struct targets *t, const char *jid,
-	unsigned long id, const unsigned char keymat[32])
+	unsigned long id, const unsigned char *keymat)
 {
 	signal_protocol_address a = { jid, strlen(jid), (int32_t)id };
 	session_cipher *cipher = NULL;
@@ -81,6 +82,10 @@ add_key(struct xt_conn *c, struct xt_omemo *o, struct targets *t, const char *ji
 	if (!signal_protocol_session_contains_session(xt_omemo_store_context(o), &a) &&
 	    (rc = build_session(c, o, &a, jid)))
 		return rc;
+	if (!keymat) {
+		t->n++;
+		return 0;
+	}
 	if (session_cipher_create(&cipher, xt_omemo_store_context(o), &a, xt_omemo_signal_context(o)) ||
 	    session_cipher_encrypt(cipher, keymat, 32, &msg)) {
 		session_cipher_free(cipher);
@@ -103,7 +108,7 @@ add_key(struct xt_conn *c, struct xt_omemo *o, struct targets *t, const char *ji
  * how many were added, warning about devices left out. */
 static size_t
 add_keys_for(struct xt_conn *c, struct xt_omemo *o, struct targets *t, const char *jid,
-	     int own, const unsigned char keymat[32], int *rc)
+	     int own, const unsigned char *keymat, int *rc)
 {
 	unsigned long *ids;
 	size_t n, i, added = t->n;
@@ -121,6 +126,40 @@ add_keys_for(struct xt_conn *c, struct xt_omemo *o, struct targets *t, const cha
 	}
 	free(ids);
 	return t->n - added;
+}
+
+/* Keys for every device of the recipient bare (keymat NULL: sessions
+ * only); 0, XT_ENOKEY printed when there is no device to encrypt for, or
+ * the connection's exit code with c->why set. */
+static int
+add_recipient_keys(struct xt_conn *c, struct xt_omemo *o, struct targets *t, const char *bare,
+		   const unsigned char *keymat)
+{
+	int rc = 0;
+
+	if (!add_keys_for(c, o, t, bare, 0, keymat, &rc) && (!rc || rc == XT_ENOKEY))
+		rc = xt_error(XT_ENOKEY, "%s: no OMEMO device to encrypt for%s%s%s: nothing "
+			      "sent to %s", bare, *c->why ? " (" : "", c->why, *c->why ? ")" : "",
+			      bare);
+	return rc;
+}
+
+/* rc, printed if it is the connection's (the others are printed where
+ * they happen). */
+static int
+devices_failed(struct xt_conn *c, int rc, const char *bare)
+{
+	if (rc && rc != XT_ENOKEY && rc != XT_ESOFTWARE)
+		xt_error(rc, "OMEMO devices: %s: nothing sent to %s", c->why, bare);
+	return rc;
+}
+
+/* Opens *o the first time; 0 or its exit code printed. */
+static int
+open_state(struct xt_conn *c, struct xt_omemo **o)
+{
+	c->why[0] = '\0';
+	return *o ? 0 : xt_omemo_open(c->acct->jid, 0, o);
 }
 
 /* The message around <encrypted/>: the fallback body, the hints. */
@@ -162,15 +201,9 @@ encrypt_for(struct xt_conn *c, struct xt_omemo *o, const struct xt_msg *m, const
 	if (RAND_bytes(keymat, 16) != 1 || RAND_bytes(iv, 12) != 1 ||
 	    xt_aes_gcm(1, keymat, iv, (const unsigned char *)m->body, len, ct, keymat + 16))
 		rc = xt_error(XT_ESOFTWARE, "OMEMO: the body cannot be encrypted");
-	if (!rc && !add_keys_for(c, o, &t, bare, 0, keymat, &rc) && (!rc || rc == XT_ENOKEY))
-		rc = xt_error(XT_ENOKEY, "%s: no OMEMO device to encrypt for%s%s%s: nothing "
-			      "sent to %s", bare, *c->why ? " (" : "", c->why, *c->why ? ")" : "",
-			      bare);
-	else if (!rc)
+	if (!rc && !(rc = add_recipient_keys(c, o, &t, bare, keymat)))
 		add_keys_for(c, o, &t, bare, 1, keymat, &rc);
-	if (rc && rc != XT_ENOKEY && rc != XT_ESOFTWARE)
-		xt_error(rc, "OMEMO devices: %s: nothing sent to %s", c->why, bare);
-	if (!rc) {
+	if ((rc = devices_failed(c, rc, bare)) == 0) {
 		xt_add_b64_child(t.header, "iv", iv, sizeof iv);
 		xt_add_b64_child(enc, "payload", ct, len);
 		*out = wrap(c, m, to, enc);
@@ -183,15 +216,27 @@ encrypt_for(struct xt_conn *c, struct xt_omemo *o, const struct xt_msg *m, const
 }
 
 int
+xt_omemo_check_recipient(struct xt_conn *c, struct xt_omemo **o, const char *to)
+{
+	struct targets t = { NULL, 0 };
+	char *bare = xt_jid_bare(to);
+	int rc;
+
+	if (!(rc = open_state(c, o)))
+		rc = devices_failed(c, add_recipient_keys(c, *o, &t, bare, NULL), bare);
+	free(bare);
+	return rc;
+}
+
+int
 xt_omemo_msg_stanza(struct xt_conn *c, struct xt_omemo **o, const struct xt_msg *m,
 		    const char *to, xmpp_stanza_t **out)
 {
 	int rc;
 
 	*out = NULL;
-	if (!*o && (rc = xt_omemo_open(c->acct->jid, 0, o)))
+	if ((rc = open_state(c, o)))
 		return rc;
-	c->why[0] = '\0';
 	if ((rc = encrypt_for(c, *o, m, to, out)))
 		return rc;
 	/* the ratchets moved: kept before the message goes, so that no key is

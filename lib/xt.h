@@ -620,6 +620,11 @@ int xt_msg_type_ok(const char *type);
  * if not NULL, says what the user may have meant. */
 void xt_msg_type_option(const struct xt_tool *t, const char *type,
 			const char *hint);
+/* --encrypt METHOD of every tool that sends messages (xmpp-send,
+ * xmpp-sendfile): one name, one meaning, what help says of it aside. */
+#define XT_ENCRYPT_OPT(id, help) { (id), "encrypt", "omemo", (help) }
+/* 0 if method is one --encrypt knows (omemo), else XT_EUSAGE printed. */
+int xt_encrypt_option(const char *method);
 
 /* xmlin.c: raw stanzas read from a stream of XML. */
 struct xt_xmlin;
@@ -1150,6 +1155,11 @@ size_t xt_omemo_parse_devices(xmpp_stanza_t *list, unsigned long **ids);
  * no stanza. */
 int xt_omemo_msg_stanza(struct xt_conn *c, struct xt_omemo **o, const struct xt_msg *m,
 			const char *to, xmpp_stanza_t **out);
+/* Whether xt_omemo_msg_stanza can encrypt for to, asked before anything
+ * that must not happen otherwise (xmpp-sendfile's upload): builds the
+ * sessions with to's devices (opening *o as it does); 0, else the exit
+ * code it would give, printed the same way. */
+int xt_omemo_check_recipient(struct xt_conn *c, struct xt_omemo **o, const char *to);
 
 /* omemo-pep.c: device lists and bundles over PEP (XEP-0163). */
 /* Fetches jid's device list (own when jid is NULL) into *ids; returns 0 (a
