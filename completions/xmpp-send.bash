@@ -15,6 +15,10 @@ _xmpp_send_arg()
         -t | --type)
             COMPREPLY=($(compgen -W 'chat normal headline groupchat' -- "$cur"))
             ;;
+        --encrypt)
+            # the one method there is
+            COMPREPLY=($(compgen -W 'omemo' -- "$cur"))
+            ;;
         --muc-password-file)
             _xmpp_tools_files
             ;;

@@ -362,7 +362,7 @@ check_unknown() {
 # ---- one meaning per option across the tools ----
 
 ALL_TOOLS="xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe
-	xmpp-check"
+	xmpp-check xmpp-keys"
 
 # help_options: every option line of every tool's --help, as
 # "TOOL SHORT LONG KIND" (SHORT "-" without a short form; KIND what the
@@ -419,7 +419,7 @@ conflicts() {
 @test "one meaning per option: each long option has one short letter (or none) in every tool" {
 	local opts bad
 	opts=$(help_options)
-	[ "$(cut -d' ' -f1 <<<"$opts" | sort -u | wc -l)" -eq 7 ]
+	[ "$(cut -d' ' -f1 <<<"$opts" | sort -u | wc -l)" -eq 8 ]
 	bad=$(conflicts 3 2 <<<"$opts")
 	[ -z "$bad" ] || { printf 'long options with different short letters:\n%s\n' "$bad" >&2; return 1; }
 }
@@ -438,8 +438,8 @@ conflicts() {
 	[ -z "$bad" ] || { printf 'short letters for different long options:\n%s\n' "$bad" >&2; return 1; }
 	bad=$(awk '$2 == "j" && $3 != "jid" { print $1 ": -j is --" $3 }' <<<"$opts")
 	[ -z "$bad" ] || { printf '%s\n' "$bad" >&2; return 1; }
-	# and the six tools with an account have it
-	[ "$(awk '$2 == "j" && $3 == "jid"' <<<"$opts" | wc -l)" -eq 6 ]
+	# and the seven tools with an account have it
+	[ "$(awk '$2 == "j" && $3 == "jid"' <<<"$opts" | wc -l)" -eq 7 ]
 }
 
 @test "--timeout is the whole run's deadline in every tool's --help" {
@@ -510,10 +510,14 @@ conflicts() {
 		COMP_WORDS=(xmpp-send -a "") COMP_CWORD=2
 		COMP_LINE="xmpp-send -a " COMP_POINT=${#COMP_LINE}
 		_xmpp_send xmpp-send "" -a
-		echo "account: ${COMPREPLY[*]}"'
+		echo "account: ${COMPREPLY[*]}"
+		source tests/complete.bash
+		c _xmpp_send xmpp-send --encrypt ""'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "kind: message presence iq" ]
 	[ "${lines[1]}" = "account: work home" ]
+	# --encrypt METHOD, as in xmpp-sendfile
+	[ "${lines[2]}" = "[omemo]" ]
 }
 
 @test "bash completes the subcommands of xmpp-roster and xmpp-presence, and --show" {
@@ -573,13 +577,15 @@ conflicts() {
 		source tests/complete.bash
 		cd "$1" || exit 1
 		c _xmpp_sendfile xmpp-sendfile re
-		c _xmpp_sendfile xmpp-sendfile --encrypt report.pdf n
+		c _xmpp_sendfile xmpp-sendfile --aesgcm report.pdf n
 		c _xmpp_sendfile xmpp-sendfile -a ""
 		c _xmpp_sendfile xmpp-sendfile --content-type image/p
 		c _xmpp_sendfile xmpp-sendfile --no-s
 		c _xmpp_sendfile xmpp-sendfile -- n
 		c _xmpp_sendfile xmpp-sendfile --type h
-		c _xmpp_sendfile xmpp-sendfile -t ""' _ "$BATS_TEST_TMPDIR/files"
+		c _xmpp_sendfile xmpp-sendfile -t ""
+		c _xmpp_sendfile xmpp-sendfile --encrypt ""
+		c _xmpp_sendfile xmpp-sendfile --ae' _ "$BATS_TEST_TMPDIR/files"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "[report.pdf]" ]
 	[ "${lines[1]}" = "[notes.txt]" ]
@@ -590,6 +596,9 @@ conflicts() {
 	# --type is the link message's type, as xmpp-send's
 	[ "${lines[6]}" = "[headline]" ]
 	[ "${lines[7]}" = "[chat normal headline groupchat]" ]
+	# --encrypt is xmpp-send's: a method; --aesgcm the flag for the file
+	[ "${lines[8]}" = "[omemo]" ]
+	[ "${lines[9]}" = "[--aesgcm]" ]
 }
 
 @test "bash completes xmpp-s2s-probe's options and their files, and no account" {
