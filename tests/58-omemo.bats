@@ -2,7 +2,8 @@
 # OMEMO (legacy, eu.siacs.conversations.axolotl): xmpp-keys makes and
 # publishes the account's device; an independent client (tests/tools/
 # omemo-peer.py: python-omemo and oldmemo over slixmpp) sees the same
-# device and fingerprint, and decrypts what xmpp-send --encrypt omemo sent.
+# device and fingerprint, and decrypts what xmpp-send --encrypt omemo sent,
+# and the aesgcm:// links xmpp-sendfile --encrypt omemo sent.
 
 bats_require_minimum_version 1.5.0
 
@@ -155,4 +156,40 @@ peer_bg() {
 	run -64 send --encrypt omemo --subject s "$you" -m x
 	run -64 send --encrypt omemo --lines "$you" </dev/null
 	run -64 send --encrypt ox "$you" -m x
+}
+
+@test "sendfile --encrypt omemo: the client decrypts the message, its link the file" {
+	local d=$BATS_TEST_TMPDIR got link
+	head -c 100000 /dev/urandom >"$d/report.bin"
+	peer_bg "$you" "$d/peer"
+	run -0 keys "$me" init
+	run -0 --separate-stderr sendfile -v --encrypt omemo "$d/report.bin" "$you"
+	link=$output
+	[[ $link == aesgcm://upload.example.test:*/report.bin#* ]]
+	# the key is in the encrypted body only: no out-of-band data in plaintext
+	[[ $stderr == *"<encrypted xmlns=\"eu.siacs.conversations.axolotl\">"* ]]
+	[[ $stderr != *"${link#*#}"* ]]
+	[[ $stderr != *jabber:x:oob* ]]
+	wait_for "$d/peer" '"from"'
+	got=$(grep '"from"' "$d/peer")
+	[ "$(jq -r .body <<<"$got")" = "$link" ]
+	"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$(jq -r .body <<<"$got")" \
+		"$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
+	cmp "$d/report.bin" "$d/plain"
+}
+
+@test "sendfile --encrypt omemo: a recipient without OMEMO: exit 81, nothing uploaded or sent" {
+	local d=$BATS_TEST_TMPDIR
+	printf 'not for the server\n' >"$d/f.txt"
+	listen_bg "$you" "$d/listen"
+	run -0 keys "$me" init
+	run -81 --separate-stderr sendfile -v --encrypt omemo "$d/f.txt" "$you"
+	[ -z "$output" ]
+	[[ $stderr == *"xmpp-sendfile: $you: no OMEMO device to encrypt for"*": nothing sent to $you"* ]]
+	# no slot asked for: nothing uploaded
+	[[ $stderr != *"<request "*"filename="* ]]
+	# a plain message after it arrives alone: no link went
+	run -0 send "$you" -m after
+	wait_for "$d/listen" '"after"'
+	run ! grep -q 'aesgcm\|https:' "$d/listen"
 }

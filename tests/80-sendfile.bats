@@ -22,12 +22,6 @@ teardown() {
 	fi
 }
 
-# sendfile ARGS...: xmpp-sendfile as $me, the upload host resolved to the
-# test server.
-sendfile() {
-	as "$me" xmpp-sendfile "${server_opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" "$@"
-}
-
 # stall_server MODE: tools/stall-http.py on 127.0.0.2 at the upload port,
 # with the upload host's certificate, so that --resolve "$stall_resolve"
 # sends the PUT there; its log of connections is $d/stall.log.
