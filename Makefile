@@ -9,7 +9,7 @@ FISHFUNCDIR ?= $(PREFIX)/share/fish/vendor_functions.d
 DESTDIR ?=
 O ?= build
 
-TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe xmpp-check
+TOOLS = xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe xmpp-check xmpp-keys
 # what the completions of every tool share, by shell
 BASHCOMMON = xmpp-tools.bash-common
 ZSHCOMMON = _xmpp-tools-accounts _xmpp-tools-common-args
@@ -17,7 +17,7 @@ FISHCOMMON = __xmpp_tools_accounts.fish __xmpp_tools_common.fish
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(LIBSRC:%.c=$(O)/%.o)
 BINS = $(TOOLS:%=$(O)/%)
-PKGS = libstrophe jansson expat openssl libcurl libunbound
+PKGS = libstrophe jansson expat openssl libcurl libunbound libomemo-c
 
 CC ?= cc
 CFLAGS ?= -O2 -g

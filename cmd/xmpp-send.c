@@ -9,7 +9,7 @@ enum mode { WHOLE, LINES, JSON, XML };
 /* The longest message body sent: as long as a line may be */
 #define MAX_BODY XT_MAX_LINE
 enum { O_LINES = 256, O_JSON, O_XML, O_SUBJECT,
-       O_NO_STORE, O_RECEIPT, O_URL, O_TIMEOUT, O_RETRY_FOR, O_BOUNCE_WAIT };
+       O_NO_STORE, O_RECEIPT, O_URL, O_TIMEOUT, O_RETRY_FOR, O_BOUNCE_WAIT, O_ENCRYPT };
 
 static const struct xt_opt opts[] = {
 	{ 'm', "message", "TEXT", "the message body (else read from standard input)" },
@@ -22,6 +22,7 @@ static const struct xt_opt opts[] = {
 	XT_ROOM_OPTS("join the room ROOM and send to it (repeatable)"),
 	{ O_NO_STORE, "no-store", NULL, "ask servers not to archive the messages (XEP-0334)" },
 	{ O_RECEIPT, "receipt", NULL, "also wait for delivery receipts (XEP-0184)" },
+	XT_ENCRYPT_OPT(O_ENCRYPT, "encrypt end to end (OMEMO); never sends in plaintext"),
 	{ O_TIMEOUT, "timeout", "S", "end the whole run after S seconds (default: no limit)" },
 	{ O_RETRY_FOR, "retry-for", "S", "after a lost connection, reconnect and resend for up to S seconds (0)" },
 	{ O_BOUNCE_WAIT, "bounce-wait", "MS", "wait MS milliseconds for late bounces from other domains (1000)" },
@@ -38,6 +39,8 @@ struct send {
 	int bad_input;            /* a line was rejected */
 	int cut;                  /* the connection went before the input ended */
 	struct xt_conn conn;
+	int encrypt;              /* --encrypt omemo */
+	struct xt_omemo *omemo;   /* its state, opened for the first message */
 	/* XEP-0184 receipts still awaited: ids, recipients and labels */
 	char **want_id, **want_to, **want_label;
 	size_t nwant, capwant, got;
@@ -71,6 +74,9 @@ option(int id, const char *arg, void *data)
 		if ((s->retry_for = xt_parse_number(arg, 1L << 30)) < 0)
 			return xt_error(XT_EUSAGE, "--retry-for wants seconds, got '%s'", arg);
 		break;
+	case O_ENCRYPT:
+		s->encrypt = 1;
+		return xt_encrypt_option(arg);
 	case O_BOUNCE_WAIT:
 		if ((s->bounce_wait = xt_parse_number(arg, 600000)) < 0)
 			return xt_error(XT_EUSAGE, "--bounce-wait wants milliseconds, got '%s'", arg);
@@ -115,6 +121,10 @@ check_arguments(struct send *s)
 		xt_usage(&tool, "need a recipient JID or --muc ROOM");
 	if (s->msg.body && s->mode != WHOLE)
 		xt_usage(&tool, "-m cannot be combined with --lines, --json or --xml");
+	/* what would go out in plaintext beside the encrypted body */
+	if (s->encrypt && (s->mode != WHOLE || s->rooms.n || s->msg.subject || s->msg.url))
+		xt_usage(&tool, "--encrypt omemo sends one message to JIDs: not with "
+			 "--lines, --json, --xml, --muc, --subject or --url (yet)");
 	for (i = 0; i < s->nrcpt; i++)
 		if ((why = xt_jid_check(s->rcpt[i])))
 			xt_die(XT_EUSAGE, "invalid recipient JID '%s': %s", s->rcpt[i], why);
@@ -204,10 +214,14 @@ on_stanza(xmpp_stanza_t *st, void *data)
 static int
 send_one(struct send *s, const struct xt_msg *m, const char *to, const char *where)
 {
-	xmpp_stanza_t *st = xt_msg_stanza(&s->conn, m, to);
+	xmpp_stanza_t *st = NULL;
 	char label[300];
 	int rc;
 
+	if (!s->encrypt)
+		st = xt_msg_stanza(&s->conn, m, to);
+	else if ((rc = xt_omemo_msg_stanza(&s->conn, &s->omemo, m, to, &st)))
+		return rc;
 	snprintf(label, sizeof label, "%s to %s", where, to);
 	if (m->receipt)
 		want_receipt(s, xmpp_stanza_get_id(st), to, label);
@@ -537,6 +551,7 @@ main(int argc, char **argv)
 		rc = xt_await_bounces(&s->conn, s->bounce_wait);
 	if (rc == 0)
 		rc = wait_receipts(s);
+	xt_omemo_close(s->omemo);
 	xt_close(&s->conn);
 	xt_account_free(&acct);
 	free_receipts(s);

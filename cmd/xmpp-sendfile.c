@@ -7,14 +7,15 @@
 
 #include "xt.h"
 
-enum { O_NAME = 256, O_CONTENT_TYPE, O_ENCRYPT, O_NO_SEND, O_JSON,
+enum { O_NAME = 256, O_CONTENT_TYPE, O_AESGCM, O_ENCRYPT, O_NO_SEND, O_JSON,
        O_RETRY, O_RESOLVE, O_TIMEOUT };
 
 static const struct xt_opt opts[] = {
 	{ O_NAME, "name", "NAME", "file name to announce (default: the file's; \"stdin\" for -)" },
 	{ O_CONTENT_TYPE, "content-type", "TYPE", "the file's Content-Type (default: guessed from the name)" },
 	XT_MSG_TYPE_OPT,
-	{ O_ENCRYPT, "encrypt", NULL, "AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)" },
+	{ O_AESGCM, "aesgcm", NULL, "AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)" },
+	XT_ENCRYPT_OPT(O_ENCRYPT, "send the links end to end encrypted (OMEMO; implies --aesgcm)"),
 	{ O_NO_SEND, "no-send", NULL, "only upload and print the links" },
 	{ O_JSON, "json", NULL, "print {file, url, size, sha256, content_type} per file" },
 	XT_ROOM_OPTS("send the links to the room ROOM (repeatable)"),
@@ -27,7 +28,9 @@ static const struct xt_opt opts[] = {
 struct sendfile {
 	const char *name, *content_type;
 	const char *msg_type;     /* of the link messages to JIDs; NULL: chat */
-	int encrypt, no_send, json;
+	int aesgcm, no_send, json;
+	int encrypt;              /* --encrypt omemo: the link messages */
+	struct xt_omemo *omemo;   /* its state, opened to check the recipients */
 	struct xt_rooms rooms;
 	long retries;
 	const char *resolve[16];
@@ -51,7 +54,11 @@ option(int id, const char *arg, void *data)
 	case O_NAME: f->name = arg; break;
 	case O_CONTENT_TYPE: f->content_type = arg; break;
 	case 't': f->msg_type = arg; break;
-	case O_ENCRYPT: f->encrypt = 1; break;
+	case O_AESGCM: f->aesgcm = 1; break;
+	case O_ENCRYPT:
+		/* XEP-0454: the key goes in the link, so the file is encrypted too */
+		f->encrypt = f->aesgcm = 1;
+		return xt_encrypt_option(arg);
 	case O_NO_SEND: f->no_send = 1; break;
 	case O_JSON: f->json = 1; break;
 	case O_RETRY:
@@ -79,6 +86,18 @@ static const struct xt_tool tool = {
 	.option = option,
 	.data = &F,
 };
+
+/* What --encrypt omemo cannot do, before any file is looked at. */
+static void
+check_encrypt(const struct sendfile *f)
+{
+	if (f->encrypt && f->no_send)
+		xt_usage(&tool, "--encrypt omemo encrypts the messages with the links and "
+			 "--no-send sends none: --aesgcm --no-send prints the links");
+	/* the room's members would all read the key in the link */
+	if (f->encrypt && f->rooms.n)
+		xt_usage(&tool, "--encrypt omemo sends the links to JIDs: not with --muc (yet)");
+}
 
 /* Trailing arguments that are user JIDs (with '@') and not files are the
  * recipients: a mistyped file name must not become one. */
@@ -222,21 +241,38 @@ human(unsigned long long v, char *buf, size_t len)
 		snprintf(buf, len, "%llu bytes", v);
 }
 
+/* --encrypt omemo: every recipient has a device to encrypt for, asked
+ * before anything is uploaded; 0 or the exit code printed (XT_ENOKEY). */
+static int
+check_recipients(struct sendfile *f)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; f->encrypt && i < f->nrcpt && !rc; i++)
+		rc = xt_omemo_check_recipient(&f->conn, &f->omemo, f->rcpt[i]);
+	return rc;
+}
+
 /* The link goes out as the body and as out-of-band data (XEP-0066), which
- * is what clients show inline. */
+ * is what clients show inline; encrypted, as the body only (the
+ * out-of-band data would be plaintext, the key in it). */
 static int
 send_link(struct sendfile *f, const char *url, const char *file)
 {
-	struct xt_msg m = { .body = url, .url = url };
+	struct xt_msg m = { .body = url, .url = f->encrypt ? NULL : url };
 	char label[300];
-	xmpp_stanza_t *st;
+	xmpp_stanza_t *st = NULL;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < f->nrcpt + f->rooms.n && !rc; i++) {
 		const char *to = i < f->nrcpt ? f->rcpt[i] : f->rooms.jid[i - f->nrcpt];
 		m.type = i >= f->nrcpt ? "groupchat" : f->msg_type ? f->msg_type : "chat";
-		st = xt_msg_stanza(&f->conn, &m, to);
+		if (!f->encrypt)
+			st = xt_msg_stanza(&f->conn, &m, to);
+		else if ((rc = xt_omemo_msg_stanza(&f->conn, &f->omemo, &m, to, &st)))
+			break;
 		snprintf(label, sizeof label, "link to %s for %s", to, file);
 		rc = xt_send(&f->conn, st, label);
 		xmpp_stanza_release(st);
@@ -267,7 +303,7 @@ send_file(struct sendfile *f, const char *path, const struct xt_account *a)
 {
 	struct xt_upload up = { .progress = isatty(2) && !xt_quiet, .retries = (int)f->retries,
 				.resolve = f->resolve, .nresolve = f->nresolve,
-				.encrypt = f->encrypt };
+				.encrypt = f->aesgcm };
 	struct xt_slot slot;
 	char sha[65], have[64], max[64], *url = NULL;
 	const char *base = strrchr(path, '/'), *type;
@@ -278,17 +314,17 @@ send_file(struct sendfile *f, const char *path, const struct xt_account *a)
 		up.filename = "stdin";
 	type = f->content_type ? f->content_type : xt_guess_content_type(up.filename);
 	/* encrypted, the server sees bytes, not what they are */
-	up.content_type = f->encrypt ? "application/octet-stream" : type;
+	up.content_type = f->aesgcm ? "application/octet-stream" : type;
 	if (!(up.file = open_input(path, &up.size)))
 		return xt_error(XT_ENOINPUT, "%s: %s", path, strerror(errno));
-	if (f->svc.max_size && up.size + (f->encrypt ? 16 : 0) > f->svc.max_size) {
+	if (f->svc.max_size && up.size + (f->aesgcm ? 16 : 0) > f->svc.max_size) {
 		human(up.size, have, sizeof have);
 		human(f->svc.max_size, max, sizeof max);
 		fclose(up.file);
 		return xt_error(XT_EDATA, "%s is %s; the server accepts at most %s: not uploaded",
 				up.filename, have, max);
 	}
-	if (f->encrypt && xt_upload_new_key(&up)) {
+	if (f->aesgcm && xt_upload_new_key(&up)) {
 		fclose(up.file);
 		return xt_error(XT_EOS, "no randomness for the encryption key");
 	}
@@ -296,7 +332,7 @@ send_file(struct sendfile *f, const char *path, const struct xt_account *a)
 	if (!rc)
 		rc = xt_upload_put(&up, &slot, a, sha);
 	if (!rc) {
-		url = f->encrypt ? xt_upload_aesgcm_url(&up, slot.get) : xt_strdup(slot.get);
+		url = f->aesgcm ? xt_upload_aesgcm_url(&up, slot.get) : xt_strdup(slot.get);
 		print_result(f, up.filename, url, up.size, sha, type);
 		if (!f->no_send)
 			rc = send_link(f, url, up.filename);
@@ -322,11 +358,14 @@ main(int argc, char **argv)
 	if (f->msg_type)
 		xt_msg_type_option(&tool, f->msg_type, strchr(f->msg_type, '/') ?
 				   "the file's Content-Type goes in --content-type" : NULL);
+	check_encrypt(f);
 	split_arguments(f, argc, argv, i);
 	check_announced(f);
 	if ((rc = xt_login(&f->conn, &acct)))
 		return rc;
 	rc = xt_upload_find(&f->conn, &f->svc);
+	if (!rc)
+		rc = check_recipients(f);
 	if (!rc && !f->no_send && (rc = xt_rooms_join(&f->conn, &f->rooms, 0)) &&
 	    f->conn.error)
 		xt_error(rc, "%s", f->conn.why); /* the core recorded it */
@@ -338,6 +377,7 @@ main(int argc, char **argv)
 		rc = xt_confirm_all(&f->conn);
 	if (!rc && failed)
 		rc = failed < f->nfiles ? XT_EPARTIAL : last;
+	xt_omemo_close(f->omemo);
 	xt_upload_service_free(&f->svc);
 	xt_close(&f->conn);
 	xt_account_free(&acct);

@@ -15,6 +15,10 @@ _xmpp_send_arg()
         -t | --type)
             COMPREPLY=($(compgen -W 'chat normal headline groupchat' -- "$cur"))
             ;;
+        --encrypt)
+            # the one method there is
+            COMPREPLY=($(compgen -W 'omemo' -- "$cur"))
+            ;;
         --muc-password-file)
             _xmpp_tools_files
             ;;
@@ -43,7 +47,7 @@ _xmpp_send()
     if [[ $cur == -* ]]; then
         local opts='
             -m --message --lines --json --xml -t --type --subject --url
-            --muc --nick --muc-password-file --no-store --receipt --timeout
+            --muc --nick --muc-password-file --no-store --receipt --encrypt --timeout
             --retry-for --bounce-wait'
         COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
     fi

@@ -19,6 +19,7 @@ complete -c xmpp-send -l nick -x -d "Nickname in rooms (default: the account's l
 complete -c xmpp-send -l muc-password-file -r -F -d 'Read the room password from FILE'
 complete -c xmpp-send -l no-store -d 'Ask servers not to archive the messages (XEP-0334)'
 complete -c xmpp-send -l receipt -d 'Also wait for delivery receipts (XEP-0184)'
+complete -c xmpp-send -l encrypt -x -a omemo -d 'Encrypt end to end (OMEMO); never sends in plaintext'
 complete -c xmpp-send -l timeout -x -d 'The whole run\'s deadline: stop after S seconds in all'
 complete -c xmpp-send -l retry-for -x -d 'After a lost connection, reconnect and resend for up to S seconds (0)'
 complete -c xmpp-send -l bounce-wait -x -d 'Wait MS milliseconds for late bounces from other domains (1000)'

@@ -25,6 +25,10 @@ _xmpp_sendfile_arg()
                 image/svg+xml video/mp4 video/webm audio/mpeg audio/ogg
                 audio/mp4 audio/wav' -- "$cur"))
             ;;
+        --encrypt)
+            # the one method there is
+            COMPREPLY=($(compgen -W 'omemo' -- "$cur"))
+            ;;
         --muc-password-file)
             _xmpp_tools_files
             ;;
@@ -54,7 +58,7 @@ _xmpp_sendfile()
 
     if [[ $cur == -* ]]; then
         local opts='
-            --name --content-type -t --type --encrypt --no-send --json --muc --nick
+            --name --content-type -t --type --aesgcm --encrypt --no-send --json --muc --nick
             --muc-password-file --retry --resolve --timeout'
         COMPREPLY=($(compgen -W "$opts $_xmpp_tools_common_opts" -- "$cur"))
         return 0

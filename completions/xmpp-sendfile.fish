@@ -11,7 +11,8 @@ complete -c xmpp-sendfile -s t -l type -x -d 'Type of the link messages (default
     -a '(printf "%s\t%s\n" chat "one-to-one chat" normal "normal message" headline "headline, not stored" groupchat "room message")'
 complete -c xmpp-sendfile -l content-type -x -d "The file's Content-Type (default: guessed from the name)" \
     -a 'application/octet-stream application/pdf application/json application/xml application/zip application/gzip application/x-tar application/x-xz text/plain text/markdown text/csv text/html image/png image/jpeg image/gif image/webp image/svg+xml video/mp4 video/webm audio/mpeg audio/ogg audio/mp4 audio/wav'
-complete -c xmpp-sendfile -l encrypt -d 'AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)'
+complete -c xmpp-sendfile -l aesgcm -d 'AES-256-GCM encrypt; send an aesgcm:// link (XEP-0454)'
+complete -c xmpp-sendfile -l encrypt -x -a omemo -d 'Send the links end to end encrypted (OMEMO; implies --aesgcm)'
 complete -c xmpp-sendfile -l no-send -d 'Only upload and print the links'
 complete -c xmpp-sendfile -l json -d 'Print {file, url, size, sha256, content_type} per file'
 complete -c xmpp-sendfile -l muc -x -d 'Send the links to the room ROOM (repeatable)'

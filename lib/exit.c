@@ -112,6 +112,7 @@ xt_exit_name(int code)
 	case XT_ECONFIG: return "config";
 	case XT_ETLS: return "tls";
 	case XT_EPARTIAL: return "partial";
+	case XT_ENOKEY: return "no-key";
 	}
 	return "unknown";
 }

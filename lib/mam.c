@@ -40,17 +40,6 @@ xt_parse_since(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-static void
-add_field(xmpp_stanza_t *form, const char *var, const char *value, const char *type)
-{
-	xmpp_stanza_t *f = xt_add_child_ns(form, "field", NULL);
-
-	xmpp_stanza_set_attribute(f, "var", var);
-	if (type)
-		xmpp_stanza_set_attribute(f, "type", type);
-	xt_add_text_child(f, "value", value);
-}
-
 static xmpp_stanza_t *
 query(struct xt_conn *c, const char *archive, const char *start, const char *after)
 {
@@ -62,9 +51,9 @@ query(struct xt_conn *c, const char *archive, const char *start, const char *aft
 	xmpp_stanza_set_attribute(q, "queryid", c->mam_queryid);
 	x = xt_add_child_ns(q, "x", NS_DATA);
 	xmpp_stanza_set_type(x, "submit");
-	add_field(x, "FORM_TYPE", NS_MAM, "hidden");
+	xt_add_form_field(x, "FORM_TYPE", NS_MAM, "hidden");
 	if (start)
-		add_field(x, "start", start, NULL);
+		xt_add_form_field(x, "start", start, NULL);
 	set = xt_add_child_ns(q, "set", NS_RSM);
 	xt_add_text_child(set, "max", PAGE);
 	if (after)

@@ -143,6 +143,14 @@ xt_msg_type_option(const struct xt_tool *t, const char *type, const char *hint)
 }
 
 int
+xt_encrypt_option(const char *method)
+{
+	if (strcmp(method, "omemo"))
+		return xt_error(XT_EUSAGE, "--encrypt: want omemo, got '%s'", method);
+	return 0;
+}
+
+int
 xt_parse_priority(const char *s, int *prio)
 {
 	/* a leading '-' only: xt_parse_number takes no sign */

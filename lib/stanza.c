@@ -27,6 +27,31 @@ xt_add_text_child(xmpp_stanza_t *st, const char *name, const char *text)
 	xmpp_stanza_add_child_ex(ch, t, 0);
 }
 
+xmpp_stanza_t *
+xt_add_b64_child(xmpp_stanza_t *st, const char *name, const unsigned char *data, size_t len)
+{
+	char *b64 = xt_b64_encode(data, len);
+	xmpp_stanza_t *ch;
+
+	xt_add_text_child(st, name, b64);
+	free(b64);
+	/* the child just added is the last one */
+	for (ch = xmpp_stanza_get_children(st); xmpp_stanza_get_next(ch); ch = xmpp_stanza_get_next(ch))
+		;
+	return ch;
+}
+
+void
+xt_add_form_field(xmpp_stanza_t *form, const char *var, const char *value, const char *type)
+{
+	xmpp_stanza_t *f = xt_add_child_ns(form, "field", NULL);
+
+	xmpp_stanza_set_attribute(f, "var", var);
+	if (type)
+		xmpp_stanza_set_attribute(f, "type", type);
+	xt_add_text_child(f, "value", value);
+}
+
 char *
 xt_child_text(xmpp_stanza_t *st, const char *name)
 {

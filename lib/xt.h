@@ -43,6 +43,7 @@ enum xt_exit {
 	XT_ECONFIG = 78,      /* EX_CONFIG: config, permissions, no password */
 	XT_ETLS = 79,         /* TLS failed or certificate not trusted */
 	XT_EPARTIAL = 80,     /* some stanzas were not confirmed */
+	XT_ENOKEY = 81,       /* encryption asked, impossible for a recipient */
 };
 
 /* exit.c: diagnostics. Messages read "prog: what: why (what to do)", one
@@ -619,6 +620,11 @@ int xt_msg_type_ok(const char *type);
  * if not NULL, says what the user may have meant. */
 void xt_msg_type_option(const struct xt_tool *t, const char *type,
 			const char *hint);
+/* --encrypt METHOD of every tool that sends messages (xmpp-send,
+ * xmpp-sendfile): one name, one meaning, what help says of it aside. */
+#define XT_ENCRYPT_OPT(id, help) { (id), "encrypt", "omemo", (help) }
+/* 0 if method is one --encrypt knows (omemo), else XT_EUSAGE printed. */
+int xt_encrypt_option(const char *method);
 
 /* xmlin.c: raw stanzas read from a stream of XML. */
 struct xt_xmlin;
@@ -647,6 +653,13 @@ void xt_add_text_child(xmpp_stanza_t *st, const char *name, const char *text);
 /* Adds <name xmlns=ns/> to st and returns it (owned by st). */
 xmpp_stanza_t *xt_add_child_ns(xmpp_stanza_t *st, const char *name,
 			       const char *ns);
+/* Adds <name>base64 of data</name> to st and returns it (owned by st). */
+xmpp_stanza_t *xt_add_b64_child(xmpp_stanza_t *st, const char *name,
+				const unsigned char *data, size_t len);
+/* Adds a data form field <field var type><value/></field> (type may be
+ * NULL) to form. */
+void xt_add_form_field(xmpp_stanza_t *form, const char *var, const char *value,
+		       const char *type);
 /* Returns the text of child name of st (malloc'd by libstrophe), or NULL. */
 char *xt_child_text(xmpp_stanza_t *st, const char *name);
 /* Joins a MUC room as nick; waits for the server's answer. Returns 0 or an
@@ -1043,5 +1056,125 @@ char *xt_secret_keep(char *s);
 void xt_secret_drop(char *k);
 /* Wipes and frees a secret. */
 void xt_free_secret(char *s);
+
+/* omemo-store.c: an account's OMEMO state, $XDG_STATE_HOME/xmpp-tools/
+ * ACCOUNT/omemo.json, locked from open to close. Sections ("pre_keys",
+ * "sessions", "identities", ...) map names to binary values. */
+struct xt_omemo_store;
+/* Makes and checks the private directory, takes the lock (waiting for
+ * another process to let go), reads the state: a missing file is an empty
+ * state when create is not 0, else an error saying to run xmpp-keys init.
+ * Returns 0, or XT_ECONFIG with the error printed. */
+int xt_omemo_store_open(const char *jid, int create, struct xt_omemo_store **s);
+const char *xt_omemo_store_path(const struct xt_omemo_store *s);
+/* Writes the state whole to a temporary file, then renames it over the old
+ * one; 0, or XT_EIO printed. */
+int xt_omemo_store_save(struct xt_omemo_store *s);
+/* Drops the lock and frees s, unsaved changes too. */
+void xt_omemo_store_close(struct xt_omemo_store *s);
+long long xt_omemo_store_int(const struct xt_omemo_store *s, const char *name);
+void xt_omemo_store_set_int(struct xt_omemo_store *s, const char *name, long long v);
+/* sec's value for key, malloc'd into *data; 0, or -1 if there is none (or
+ * it is not base64: then the corruption is printed). */
+int xt_omemo_store_get(struct xt_omemo_store *s, const char *sec, const char *key,
+		       unsigned char **data, size_t *len);
+int xt_omemo_store_has(struct xt_omemo_store *s, const char *sec, const char *key);
+/* Sets sec's value for key; a NULL data removes it. */
+void xt_omemo_store_put(struct xt_omemo_store *s, const char *sec, const char *key,
+			const unsigned char *data, size_t len);
+/* Calls each (if not NULL) for every key of sec starting with prefix;
+ * returns how many there are. */
+size_t xt_omemo_store_keys(struct xt_omemo_store *s, const char *sec, const char *prefix,
+			   void (*each)(const char *key, void *data), void *data);
+/* Base64 (RFC 4648, padded) of len bytes, malloc'd. */
+char *xt_b64_encode(const unsigned char *data, size_t len);
+/* Decodes b64 into *data (malloc'd); 0, or -1 if it is not base64. */
+int xt_b64_decode(const char *b64, unsigned char **data, size_t *len);
+
+/* omemo.c: OMEMO in its deployed legacy form (XEP-0384 0.3,
+ * eu.siacs.conversations.axolotl) over libomemo-c, OpenSSL doing its
+ * crypto. One device per account. */
+#define XT_NS_OMEMO "eu.siacs.conversations.axolotl"
+#define XT_NS_OMEMO_DEVICES XT_NS_OMEMO ".devicelist"
+#define XT_NS_OMEMO_BUNDLES XT_NS_OMEMO ".bundles"
+#define XT_OMEMO_PRE_KEYS 100
+struct xt_omemo;
+/* Opens the account's state (xt_omemo_store_open); with create 1, makes the
+ * device when there is none (with -1, a missing state is no device, and
+ * xt_omemo_device_id 0): identity key pair, device id, a signed
+ * pre-key and XT_OMEMO_PRE_KEYS pre-keys, saved at once. 0 or an exit code,
+ * printed. */
+int xt_omemo_open(const char *jid, int create, struct xt_omemo **o);
+/* Saves the state (xt_omemo_store_save); 0 or XT_EIO printed. */
+int xt_omemo_save(struct xt_omemo *o);
+void xt_omemo_close(struct xt_omemo *o);
+unsigned long xt_omemo_device_id(const struct xt_omemo *o);
+/* The fingerprint of an identity key as the clients show it: the
+ * Curve25519 key in lowercase hex, groups of 8 (malloc'd); key is the
+ * 33-byte serialisation (type byte 5) or the bare 32 bytes. NULL if it is
+ * neither. */
+char *xt_omemo_fingerprint(const unsigned char *key, size_t len);
+/* Our own device's fingerprint (malloc'd). */
+char *xt_omemo_own_fingerprint(struct xt_omemo *o);
+/* libomemo-c's signal_context and signal_protocol_store_context of o. */
+void *xt_omemo_signal_context(struct xt_omemo *o);
+void *xt_omemo_store_context(struct xt_omemo *o);
+/* omemo-crypto.c: the signal_crypto_provider over OpenSSL. */
+const void *xt_omemo_crypto_provider(void);
+/* AES-128-GCM of len bytes from in to out (enc 1) or back (enc 0), the
+ * tag apart: made when encrypting, checked when decrypting; 0 or -1. */
+int xt_aes_gcm(int enc, const unsigned char key[16], const unsigned char iv[12],
+	       const unsigned char *in, size_t len, unsigned char *out, unsigned char tag[16]);
+/* Our <bundle/> (XEP-0384 0.3 4.3), for the pubsub item. */
+xmpp_stanza_t *xt_omemo_bundle(struct xt_omemo *o, xmpp_ctx_t *ctx);
+
+/* A peer's bundle as parsed from its <bundle/>. */
+struct xt_omemo_bundle {
+	unsigned char *identity, *spk, *spk_sig;
+	size_t identity_len, spk_len, spk_sig_len;
+	unsigned long spk_id;
+	size_t npre;
+	unsigned long pre_ids[XT_OMEMO_PRE_KEYS * 2];
+	unsigned char *pre[XT_OMEMO_PRE_KEYS * 2];
+	size_t pre_len[XT_OMEMO_PRE_KEYS * 2];
+};
+/* Parses a <bundle xmlns='eu.siacs.conversations.axolotl'/> that a peer
+ * published (peer-controlled: every field checked); 0, or -1 with why set. */
+int xt_omemo_parse_bundle(xmpp_stanza_t *bundle, struct xt_omemo_bundle *b,
+			  char *why, size_t len);
+void xt_omemo_bundle_free(struct xt_omemo_bundle *b);
+/* Parses a <list xmlns='eu.siacs.conversations.axolotl'/> into *ids
+ * (malloc'd, duplicates and ids out of range left out); returns the count. */
+size_t xt_omemo_parse_devices(xmpp_stanza_t *list, unsigned long **ids);
+
+/* omemo-send.c: m (its body) to to, encrypted for every device of to's
+ * and our own other devices, with the fallback body and hints (XEP-0334
+ * store, XEP-0380); opens *o the first time (the state must exist). The
+ * state is saved before *out is returned. Fails closed: 0 with *out, or an
+ * exit code printed (XT_ENOKEY: to has no device we can encrypt for) and
+ * no stanza. */
+int xt_omemo_msg_stanza(struct xt_conn *c, struct xt_omemo **o, const struct xt_msg *m,
+			const char *to, xmpp_stanza_t **out);
+/* Whether xt_omemo_msg_stanza can encrypt for to, asked before anything
+ * that must not happen otherwise (xmpp-sendfile's upload): builds the
+ * sessions with to's devices (opening *o as it does); 0, else the exit
+ * code it would give, printed the same way. */
+int xt_omemo_check_recipient(struct xt_conn *c, struct xt_omemo **o, const char *to);
+
+/* omemo-pep.c: device lists and bundles over PEP (XEP-0163). */
+/* Fetches jid's device list (own when jid is NULL) into *ids; returns 0 (a
+ * missing node is an empty list), XT_ENOKEY when it is refused (Prosody
+ * says forbidden for a node it hides), or the connection's exit code, with
+ * c->why set. */
+int xt_omemo_fetch_devices(struct xt_conn *c, const char *jid, unsigned long **ids,
+			   size_t *n);
+/* Fetches and parses jid's bundle for device id; 0, or an exit code with
+ * c->why set (XT_ENOKEY when there is none or it is not usable). */
+int xt_omemo_fetch_bundle(struct xt_conn *c, const char *jid, unsigned long id,
+			  struct xt_omemo_bundle *b);
+/* Publishes our bundle and adds our device to our device list (keeping
+ * the devices already listed), both nodes with the open access model;
+ * 0 or an exit code, printed. */
+int xt_omemo_publish(struct xt_conn *c, struct xt_omemo *o);
 
 #endif

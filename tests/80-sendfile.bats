@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # xmpp-sendfile: what is uploaded downloads back byte-identical (checked by
-# SHA-256, also with --encrypt), the links reach people and rooms, and what
+# SHA-256, also with --aesgcm), the links reach people and rooms, and what
 # cannot be uploaded is refused with the right exit status and one clear line.
 
 bats_require_minimum_version 1.5.0
@@ -20,12 +20,6 @@ teardown() {
 		kill "$STALL_PID" 2>/dev/null || true
 		wait "$STALL_PID" 2>/dev/null || true
 	fi
-}
-
-# sendfile ARGS...: xmpp-sendfile as $me, the upload host resolved to the
-# test server.
-sendfile() {
-	as "$me" xmpp-sendfile "${server_opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" "$@"
 }
 
 # stall_server MODE: tools/stall-http.py on 127.0.0.2 at the upload port,
@@ -300,9 +294,9 @@ round_trip() {
 
 # ---- encryption ----
 
-@test "--encrypt uploads ciphertext; the aesgcm:// link decrypts to the file" {
+@test "--aesgcm uploads ciphertext; the aesgcm:// link decrypts to the file" {
 	head -c 200000 /dev/urandom >"$d/secret.bin"
-	run -0 --separate-stderr sendfile --no-send --json --encrypt "$d/secret.bin"
+	run -0 --separate-stderr sendfile --no-send --json --aesgcm "$d/secret.bin"
 	local url frag https
 	url=$(jq -r .url <<<"$output")
 	[[ $url == aesgcm://upload.example.test:*/secret.bin#* ]]
@@ -321,20 +315,20 @@ round_trip() {
 	expect "$(sha "$d/plain")" "$(sha "$d/secret.bin")"
 }
 
-@test "--encrypt works for files that end exactly at a read boundary" {
+@test "--aesgcm works for files that end exactly at a read boundary" {
 	local size url
 	for size in 524288 1048576; do
 		head -c "$size" /dev/urandom >"$d/edge.bin"
-		run -0 --separate-stderr sendfile --no-send --encrypt --connect-timeout 10 "$d/edge.bin"
+		run -0 --separate-stderr sendfile --no-send --aesgcm --connect-timeout 10 "$d/edge.bin"
 		url=$output
 		"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$url" "$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
 		cmp "$d/edge.bin" "$d/plain"
 	done
 }
 
-@test "--encrypt of an empty file uploads just the tag, which decrypts to nothing" {
+@test "--aesgcm of an empty file uploads just the tag, which decrypts to nothing" {
 	: >"$d/empty.bin"
-	run -0 --separate-stderr sendfile --no-send --encrypt --connect-timeout 10 "$d/empty.bin"
+	run -0 --separate-stderr sendfile --no-send --aesgcm --connect-timeout 10 "$d/empty.bin"
 	local https=https://${output#aesgcm://}
 	fetch "${https%%#*}" "$d/cipher"
 	expect "$(stat -c %s "$d/cipher")" 16
@@ -342,16 +336,43 @@ round_trip() {
 	expect "$(stat -c %s "$d/plain")" 0
 }
 
-@test "--encrypt draws a fresh key for each file" {
+@test "--aesgcm draws a fresh key for each file" {
 	printf 'same\n' >"$d/s1.txt"
 	printf 'same\n' >"$d/s2.txt"
-	run -0 --separate-stderr sendfile --no-send --json --encrypt "$d/s1.txt" "$d/s2.txt"
+	run -0 --separate-stderr sendfile --no-send --json --aesgcm "$d/s1.txt" "$d/s2.txt"
 	expect "${#lines[@]}" 2
 	[ "$(jq -r '.url | split("#")[1]' <<<"${lines[0]}")" != \
 	  "$(jq -r '.url | split("#")[1]' <<<"${lines[1]}")" ]
 	"$BATS_TEST_DIRNAME/tools/aesgcm-get.py" "$(jq -r .url <<<"${lines[1]}")" \
 		"$XT_CAFILE" "$XT_UPLOAD_RESOLVE" >"$d/plain"
 	cmp "$d/s2.txt" "$d/plain"
+}
+
+@test "--encrypt omemo with --no-send exits 64 before connecting, pointing to --aesgcm --no-send" {
+	printf 'x\n' >"$d/f.txt"
+	run -64 --separate-stderr sendfile -v --encrypt omemo --no-send "$d/f.txt"
+	one_error_line xmpp-sendfile
+	stderr_has "--no-send sends none: --aesgcm --no-send prints the links"
+	expect "$output" ""
+}
+
+@test "--encrypt takes what xmpp-send's takes: another method exits 64 as xmpp-send" {
+	printf 'x\n' >"$d/f.txt"
+	run -64 --separate-stderr sendfile -v --encrypt pgp "$d/f.txt" "$you"
+	one_error_line xmpp-sendfile
+	stderr_has "--encrypt: want omemo, got 'pgp'"
+	local theirs=${stderr#xmpp-sendfile: }
+	run -64 --separate-stderr as "$me" xmpp-send --encrypt pgp -m x "$you"
+	one_error_line xmpp-send
+	expect "${stderr#xmpp-send: }" "$theirs"
+}
+
+@test "--encrypt omemo with --muc exits 64 before connecting: a room would read the key" {
+	printf 'x\n' >"$d/f.txt"
+	run -64 --separate-stderr sendfile -v --encrypt omemo --muc room@conference.example.test "$d/f.txt"
+	one_error_line xmpp-sendfile
+	stderr_has "not with --muc"
+	expect "$output" ""
 }
 
 # ---- output ----

@@ -178,6 +178,22 @@ check_unknown() {
 	check_options xmpp-check fish completions/xmpp-check.fish $FISH_SHARED
 }
 
+@test "xmpp-keys: every option in --help is documented in xmpp-keys(1)" {
+	check_options xmpp-keys man man/xmpp-keys.1
+}
+
+@test "xmpp-keys: every option in --help completes in bash" {
+	check_options xmpp-keys bash completions/xmpp-keys.bash $BASH_SHARED
+}
+
+@test "xmpp-keys: every option in --help completes in zsh" {
+	check_options xmpp-keys zsh completions/_xmpp-keys $ZSH_SHARED
+}
+
+@test "xmpp-keys: every option in --help completes in fish" {
+	check_options xmpp-keys fish completions/xmpp-keys.fish $FISH_SHARED
+}
+
 @test "xmpp-presence: every option in --help is documented in xmpp-presence(1)" {
 	check_options xmpp-presence man man/xmpp-presence.1
 }
@@ -346,7 +362,7 @@ check_unknown() {
 # ---- one meaning per option across the tools ----
 
 ALL_TOOLS="xmpp-send xmpp-listen xmpp-roster xmpp-presence xmpp-sendfile xmpp-s2s-probe
-	xmpp-check"
+	xmpp-check xmpp-keys"
 
 # help_options: every option line of every tool's --help, as
 # "TOOL SHORT LONG KIND" (SHORT "-" without a short form; KIND what the
@@ -403,7 +419,7 @@ conflicts() {
 @test "one meaning per option: each long option has one short letter (or none) in every tool" {
 	local opts bad
 	opts=$(help_options)
-	[ "$(cut -d' ' -f1 <<<"$opts" | sort -u | wc -l)" -eq 7 ]
+	[ "$(cut -d' ' -f1 <<<"$opts" | sort -u | wc -l)" -eq 8 ]
 	bad=$(conflicts 3 2 <<<"$opts")
 	[ -z "$bad" ] || { printf 'long options with different short letters:\n%s\n' "$bad" >&2; return 1; }
 }
@@ -422,8 +438,8 @@ conflicts() {
 	[ -z "$bad" ] || { printf 'short letters for different long options:\n%s\n' "$bad" >&2; return 1; }
 	bad=$(awk '$2 == "j" && $3 != "jid" { print $1 ": -j is --" $3 }' <<<"$opts")
 	[ -z "$bad" ] || { printf '%s\n' "$bad" >&2; return 1; }
-	# and the six tools with an account have it
-	[ "$(awk '$2 == "j" && $3 == "jid"' <<<"$opts" | wc -l)" -eq 6 ]
+	# and the seven tools with an account have it
+	[ "$(awk '$2 == "j" && $3 == "jid"' <<<"$opts" | wc -l)" -eq 7 ]
 }
 
 @test "--timeout is the whole run's deadline in every tool's --help" {
@@ -440,7 +456,7 @@ conflicts() {
 	local page
 	for page in man/xmpp-send.1 man/xmpp-listen.1 man/xmpp-roster.1 \
 		man/xmpp-presence.1 man/xmpp-sendfile.1 man/xmpp-s2s-probe.1 \
-		man/xmpp-check.1 man/xmpp-tools.7; do
+		man/xmpp-check.1 man/xmpp-keys.1 man/xmpp-tools.7; do
 		[ -f "$page" ] || { echo "$page does not exist" >&2; return 1; }
 	done
 	run mandoc -T lint -W warning man/*.1 man/*.7
@@ -453,7 +469,7 @@ conflicts() {
 	for f in completions/xmpp-send.bash completions/xmpp-listen.bash \
 		completions/xmpp-roster.bash completions/xmpp-presence.bash \
 		completions/xmpp-sendfile.bash completions/xmpp-s2s-probe.bash \
-		completions/xmpp-check.bash $BASH_SHARED; do
+		completions/xmpp-check.bash completions/xmpp-keys.bash $BASH_SHARED; do
 		bash -n "$f"
 	done
 }
@@ -464,7 +480,7 @@ conflicts() {
 	for f in completions/_xmpp-send completions/_xmpp-listen \
 		completions/_xmpp-roster completions/_xmpp-presence \
 		completions/_xmpp-sendfile completions/_xmpp-s2s-probe \
-		completions/_xmpp-check $ZSH_SHARED; do
+		completions/_xmpp-check completions/_xmpp-keys $ZSH_SHARED; do
 		zsh -n "$f"
 	done
 }
@@ -475,7 +491,7 @@ conflicts() {
 	for f in completions/xmpp-send.fish completions/xmpp-listen.fish \
 		completions/xmpp-roster.fish completions/xmpp-presence.fish \
 		completions/xmpp-sendfile.fish completions/xmpp-s2s-probe.fish \
-		completions/xmpp-check.fish $FISH_SHARED; do
+		completions/xmpp-check.fish completions/xmpp-keys.fish $FISH_SHARED; do
 		fish -n "$f"
 	done
 }
@@ -494,10 +510,14 @@ conflicts() {
 		COMP_WORDS=(xmpp-send -a "") COMP_CWORD=2
 		COMP_LINE="xmpp-send -a " COMP_POINT=${#COMP_LINE}
 		_xmpp_send xmpp-send "" -a
-		echo "account: ${COMPREPLY[*]}"'
+		echo "account: ${COMPREPLY[*]}"
+		source tests/complete.bash
+		c _xmpp_send xmpp-send --encrypt ""'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "kind: message presence iq" ]
 	[ "${lines[1]}" = "account: work home" ]
+	# --encrypt METHOD, as in xmpp-sendfile
+	[ "${lines[2]}" = "[omemo]" ]
 }
 
 @test "bash completes the subcommands of xmpp-roster and xmpp-presence, and --show" {
@@ -557,13 +577,15 @@ conflicts() {
 		source tests/complete.bash
 		cd "$1" || exit 1
 		c _xmpp_sendfile xmpp-sendfile re
-		c _xmpp_sendfile xmpp-sendfile --encrypt report.pdf n
+		c _xmpp_sendfile xmpp-sendfile --aesgcm report.pdf n
 		c _xmpp_sendfile xmpp-sendfile -a ""
 		c _xmpp_sendfile xmpp-sendfile --content-type image/p
 		c _xmpp_sendfile xmpp-sendfile --no-s
 		c _xmpp_sendfile xmpp-sendfile -- n
 		c _xmpp_sendfile xmpp-sendfile --type h
-		c _xmpp_sendfile xmpp-sendfile -t ""' _ "$BATS_TEST_TMPDIR/files"
+		c _xmpp_sendfile xmpp-sendfile -t ""
+		c _xmpp_sendfile xmpp-sendfile --encrypt ""
+		c _xmpp_sendfile xmpp-sendfile --ae' _ "$BATS_TEST_TMPDIR/files"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "[report.pdf]" ]
 	[ "${lines[1]}" = "[notes.txt]" ]
@@ -574,6 +596,9 @@ conflicts() {
 	# --type is the link message's type, as xmpp-send's
 	[ "${lines[6]}" = "[headline]" ]
 	[ "${lines[7]}" = "[chat normal headline groupchat]" ]
+	# --encrypt is xmpp-send's: a method; --aesgcm the flag for the file
+	[ "${lines[8]}" = "[omemo]" ]
+	[ "${lines[9]}" = "[--aesgcm]" ]
 }
 
 @test "bash completes xmpp-s2s-probe's options and their files, and no account" {

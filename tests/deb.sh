@@ -48,7 +48,7 @@ build() {
 # The files a user looks for after apt install.
 check_installed() {
 	local f
-	for f in /usr/bin/xmpp-send /usr/bin/xmpp-s2s-probe \
+	for f in /usr/bin/xmpp-send /usr/bin/xmpp-s2s-probe /usr/bin/xmpp-keys \
 		/usr/share/man/man1/xmpp-send.1.gz /usr/share/man/man7/xmpp-tools.7.gz \
 		/usr/share/bash-completion/completions/xmpp-send \
 		/usr/share/zsh/vendor-completions/_xmpp-send \

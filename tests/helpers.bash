@@ -81,6 +81,12 @@ send() {
 	return "$rc"
 }
 
+# sendfile ARGS...: xmpp-sendfile as $me, the upload host resolved to the
+# test server.
+sendfile() {
+	as "$me" xmpp-sendfile "${server_opts[@]}" --resolve "$XT_UPLOAD_RESOLVE" "$@"
+}
+
 # What listen_bg runs xmpp-listen through: nothing, or the namespace of
 # system_trust_mode. (A prefix that execs, so that $! stays the tool's pid.)
 via=()
