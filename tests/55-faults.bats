@@ -216,7 +216,7 @@ wait_count() {
 	sleep 0.5
 	every_body_once "$BATS_TEST_TMPDIR/got" 2000
 	# shown if the count is wrong: what the listener said of its links
-	grep -v '^[<>] ' "$BATS_TEST_TMPDIR/got.err" || true
+	grep -v '^[<>] ' "$BATS_TEST_TMPDIR/got.err" "$BATS_TEST_TMPDIR/proxy.err" || true
 	[ "$(grep -c 'reconnected to' "$BATS_TEST_TMPDIR/got.err")" -eq 2 ]
 	[ "$(jq -s 'map(select(.archived)) | length' "$BATS_TEST_TMPDIR/got")" -gt 0 ]
 }

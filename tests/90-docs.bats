@@ -282,6 +282,10 @@ check_unknown() {
 	check_version xmpp-check
 }
 
+@test "xmpp-keys --version prints its name and version and exits 0" {
+	check_version xmpp-keys
+}
+
 @test "xmpp-presence --version prints its name and version and exits 0" {
 	check_version xmpp-presence
 }
@@ -308,6 +312,10 @@ check_unknown() {
 
 @test "xmpp-check --help prints the usage on stdout and exits 0" {
 	check_help xmpp-check
+}
+
+@test "xmpp-keys --help prints the usage on stdout and exits 0" {
+	check_help xmpp-keys
 }
 
 @test "xmpp-presence --help prints the usage on stdout and exits 0" {
@@ -340,6 +348,11 @@ check_unknown() {
 @test "xmpp-check: an unknown option exits 64 with one error line naming it and --help" {
 	check_unknown xmpp-check --no-such-option
 	check_unknown xmpp-check -Z
+}
+
+@test "xmpp-keys: an unknown option exits 64 with one error line naming it and --help" {
+	check_unknown xmpp-keys --no-such-option
+	check_unknown xmpp-keys -Z
 }
 
 @test "xmpp-presence: an unknown option exits 64 with one error line naming it and --help" {
