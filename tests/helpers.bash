@@ -140,6 +140,17 @@ wait_lines() {
 	return 1
 }
 
+# wait_count FILE REGEX N SECONDS: waits until N lines of FILE match.
+wait_count() {
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	echo "only $(grep -c -- "$2" "$1") of $3 lines matching /$2/ in $1" >&2
+	return 1
+}
+
 # exited PID: waits (5 s at most) until PID has exited.
 exited() {
 	local i
