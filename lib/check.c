@@ -412,6 +412,55 @@ check_stanza_limit(struct xt_checks *k, struct xt_conn *c)
 		xmpp_stanza_release(f);
 }
 
+/* Whether id is among the n ids. */
+static int
+listed(const unsigned long *ids, size_t n, unsigned long id)
+{
+	while (n--)
+		if (ids[n] == id)
+			return 1;
+	return 0;
+}
+
+/* OMEMO readiness: a device of this account's on this machine (xmpp-keys
+ * init), and that device in the account's published list, where the
+ * correspondents' clients look for it. Without a device it is a note:
+ * encryption is something a user opts in to. */
+static void
+check_omemo(struct xt_checks *k, struct xt_conn *c)
+{
+	struct xt_omemo *o = NULL;
+	unsigned long *ids = NULL, id;
+	size_t n = 0;
+	char *fp;
+	int rc;
+
+	if (xt_omemo_open(c->acct->jid, -1, &o)) {
+		add(k, "omemo", XT_CHECK_FAIL, "see the error above; xmpp-keys init makes a new device",
+		    "this account's OMEMO state cannot be read");
+		return;
+	}
+	if (!(id = xt_omemo_device_id(o))) {
+		add(k, "omemo", XT_CHECK_NOTE, NULL, "no OMEMO device for this account on this "
+		    "machine (xmpp-keys init sets one up for --encrypt omemo)");
+	} else if ((rc = xt_omemo_fetch_devices(c, NULL, &ids, &n))) {
+		add(k, "omemo", XT_CHECK_WARN, "check that the server has PEP (XEP-0163), "
+		    "then run xmpp-keys init", "device %lu, but the account's device list "
+		    "cannot be read: %s", id, c->why);
+	} else if (!listed(ids, n, id)) {
+		add(k, "omemo", XT_CHECK_WARN, "run xmpp-keys init: it publishes the device again",
+		    "device %lu is not in the account's published device list: correspondents "
+		    "cannot encrypt for it", id);
+	} else {
+		fp = xt_omemo_own_fingerprint(o);
+		add(k, "omemo", XT_CHECK_OK, NULL, "device %lu published (XEP-0384), "
+		    "fingerprint %s", id, fp ? fp : "unreadable");
+		free(fp);
+	}
+	free(ids);
+	xt_omemo_close(o);
+}
+
 void
 xt_check_session(struct xt_checks *k, struct xt_conn *c)
 {
@@ -429,7 +478,7 @@ xt_check_session(struct xt_checks *k, struct xt_conn *c)
 		      "enable XEP-0313 on the server (Prosody: mod_mam; ejabberd: mod_mam)");
 	check_upload(k, c);
 	check_stanza_limit(k, c);
-	add(k, "omemo", XT_CHECK_NOTE, NULL, "OMEMO (XEP-0384): not yet supported by this version");
+	check_omemo(k, c);
 	add(k, "ox", XT_CHECK_NOTE, NULL, "OpenPGP (XEP-0373): not yet supported by this version");
 	free(bare);
 }

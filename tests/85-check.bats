@@ -50,7 +50,18 @@ line() {
 	[[ $(line upload) == "ok   upload: upload.example.test (XEP-0363), files up to 67108864 bytes"* ]]
 	# Prosody 0.12 announces no XEP-0478 limits: a note, not a failure
 	[[ $(line stanza-limit) == "note stanza-limit: not announced (XEP-0478)" ]]
-	[[ $(line omemo) == "note omemo: "*"not yet supported by this version" ]]
+	# no device yet: encryption is opted in to, so a note that says how
+	[ "$(line omemo)" = "note omemo: no OMEMO device for this account on this machine (xmpp-keys init sets one up for --encrypt omemo)" ]
+}
+
+@test "after xmpp-keys init the omemo line is ok: the device published, its fingerprint as xmpp-keys lists it" {
+	me=$(new_account check)
+	as "$me" run -0 xmpp-keys "${server_opts[@]}" init
+	as "$me" run -0 --separate-stderr xmpp-keys "${server_opts[@]}" list --json
+	id=$(jq -r .device <<<"$output") fp=$(jq -r .fingerprint <<<"$output")
+	as "$me" run -0 --separate-stderr xmpp-check "${server_opts[@]}"
+	[ -z "$stderr" ]
+	[ "$(line omemo)" = "ok   omemo: device $id published (XEP-0384), fingerprint $fp" ]
 }
 
 @test "--json: one object per check, jq-friendly, a fix only where one is needed" {
