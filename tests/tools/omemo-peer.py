@@ -15,6 +15,7 @@ Blind trust: every device is trusted, as the clients do by default.
 """
 import argparse
 import asyncio
+import inspect
 import json
 import ssl
 import sys
@@ -188,8 +189,19 @@ def main():
     host, port = a.server.rsplit(":", 1)
     CLIENT = Peer(a.jid, a.password)
     CLIENT.ssl_context = ssl.create_default_context(cafile=a.cafile)
-    CLIENT.connect(address=(host, int(port)))
-    CLIENT.process(forever=True)
+    run(CLIENT, host, int(port))
+
+
+def run(client, host, port):
+    """Connects and runs until killed: slixmpp 1.8 (Debian 12) takes an
+    address and runs its own loop; 1.10 (Debian 13) takes host and port and
+    leaves running the loop to its caller."""
+    if "address" in inspect.signature(client.connect).parameters:
+        client.connect(address=(host, port))
+        client.process(forever=True)
+    else:
+        client.connect(host, port)
+        client.loop.run_forever()
 
 
 if __name__ == "__main__":
