@@ -72,6 +72,20 @@ expect() {
 	expect "$(jq -r .archived <<<"$output" | sort -u)" null
 }
 
+@test "--since: an account written in other case still gets its archive's results" {
+	printf 'one\ntwo\n' | send --lines "$you"
+	# the account written Bob@Example.TEST, as a user may (RFC 7622: the
+	# same account); Prosody's results carry no from, 56-hostile sends one
+	local upper=${you%@*}
+	upper=${upper^}@${you#*@}
+	upper=${upper%.test}.TEST
+	run -0 --separate-stderr env XMPP_JID="${upper/example/Example}" \
+		XMPP_PASSWORD="pw-${you%@*}" xmpp-listen "${server_opts[@]}" -v --json \
+		--kind message --since 1h --count 2 --timeout 10
+	expect "$(jq -r '[.body, .archived] | join(" ")' <<<"$output")" "$(printf 'one true\ntwo true')"
+	[[ $stderr != *"not from the archive asked"* ]]
+}
+
 @test "--priority N goes online at N; --offline without it at 0" {
 	run -0 --separate-stderr as "$you" xmpp-listen "${server_opts[@]}" -v --json \
 		--priority 5 --timeout 6

@@ -372,6 +372,26 @@ no_tracked_before_enabled() {
 	done
 }
 
+@test "--timeout S is the whole run's deadline in xmpp-sendfile and xmpp-check too: 75, named once" {
+	proxy
+	kill -USR2 "$PROXY_PID"		# nothing moves, before the login
+	echo data >"$BATS_TEST_TMPDIR/f.txt"
+	local tool pid start
+	for tool in "xmpp-sendfile $BATS_TEST_TMPDIR/f.txt $BOB" "xmpp-check"; do
+		start=$SECONDS
+		# shellcheck disable=SC2086
+		as "$ALICE" timeout 20 $tool "${via_proxy[@]}" --timeout 3 --connect-timeout 30 \
+			2>"$BATS_TEST_TMPDIR/err" &
+		pid=$!
+		wait_bounded "$pid" 20
+		echo "$tool: $status after $((SECONDS - start)) s: $(cat "$BATS_TEST_TMPDIR/err")"
+		[ "$status" -eq 75 ]
+		[ $((SECONDS - start)) -lt 8 ]
+		grep -q "the run's --timeout of 3 s passed" "$BATS_TEST_TMPDIR/err"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	done
+}
+
 @test "--timeout S ends a send whose server stopped acknowledging, by S: exit 80, named" {
 	proxy
 	stream_via_proxy --timeout 4

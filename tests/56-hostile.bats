@@ -493,3 +493,16 @@ shim() {
 	one_error_line
 	stderr_has "message to $room: the room did not confirm it: no reflection within 2 s (--confirm-timeout)"
 }
+
+@test "--since as an account written in other case: its archive's result is taken, once" {
+	hostile mam-case
+	# RFC 7622: the server stamps the result with bob@example.test; the
+	# account is written Bob@Example.TEST. Asked twice (before and after
+	# presence), the archive gives the same result: printed once.
+	XMPP_PASSWORD=$password run -0 --separate-stderr timeout 20 xmpp-listen \
+		-j Bob@Example.TEST --server "127.0.0.1:$PORT" --cafile "$XT_CAFILE" \
+		-v --json --since 1h --timeout 4
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(jq -r '[.body, .archived, .archive_id] | join(" ")' <<<"$output")" = "archived true archived-1" ]
+	[[ $stderr != *"not from the archive asked"* ]]
+}

@@ -234,6 +234,17 @@ check_message() {
 	[ "$(jq -r .status <<<"${lines[1]}")" = pass ]
 }
 
+@test "--timeout S is the whole run's deadline: a silent host ends the run by S, 75, named once" {
+	local start=$SECONDS
+	run -75 --separate-stderr timeout 20 xmpp-s2s-probe --dns-server "$XT_S2S_DNS" \
+		--trust-anchor "$XT_S2S_ANCHOR" --cafile "$XT_S2S_CAFILE" \
+		--connect-timeout 30 --timeout 3 silent.test
+	echo "after $((SECONDS - start)) s: $stderr"
+	[ $((SECONDS - start)) -lt 8 ]
+	[[ $stderr == *"--timeout"* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
 @test "no STARTTLS offered (scripted server)" {
 	run -1 probe --json notls.test
 	[ "$(check_status starttls)" = fail ]

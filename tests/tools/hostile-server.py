@@ -65,6 +65,8 @@
 #                    with its id and origin-id: from another occupant,
 #                    from the room's bare JID, from another room under
 #                    our nick, and an error from another user
+#   mam-case*        answers every archive query (XEP-0313) with the same
+#                    one result, from the account's bare JID in lower case
 #   upload-slot*     the server is an upload service (XEP-0363) that hands
 #                    out the slot --put URL, --get URL (default: https
 #                    URLs on 127.0.0.1:9, where nothing listens); with
@@ -99,7 +101,7 @@ SCENARIOS = ('ok', 'oversized', 'nesting', 'utf8-features', 'utf8-stanza',
              'scram-signature', 'scram-ok', 'stall-header', 'stall-proceed',
              'stall-tls', 'starttls-failure', 'plain-only', 'late-bounce',
              'scram-nosig', 'scram-skip', 'skip-sasl',
-             'stream-error-text', 'upload-slot', 'muc-forged')
+             'stream-error-text', 'upload-slot', 'muc-forged', 'mam-case')
 NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams'
 NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
 NS_UPLOAD = 'urn:xmpp:http:upload:0'
@@ -478,6 +480,30 @@ def serve_rooms(c):
                 c.send(answer)
 
 
+def serve_mam(c):
+    """mam-case: answers every archive query (XEP-0313) with one result from
+    the account's bare JID as the server normalises it (lower case), the
+    same archive id each time; other iqs with a result."""
+    own = (c.jid or 'someone@' + DOMAIN).split('/')[0]
+    while True:
+        m = c.expect(rb"<iq\b[^>]*>\s*<[^>]*>|</stream:stream>")
+        if m.group(0) == b'</stream:stream>':
+            c.send('</stream:stream>')
+            return
+        iq_id = attr(m.group(0), 'id')
+        if b'urn:xmpp:mam:2' in m.group(0):
+            c.send("<message to='%s/hostile' from='%s'><result xmlns='urn:xmpp:mam:2' "
+                   "queryid='%s' id='archived-1'><forwarded xmlns='urn:xmpp:forward:0'>"
+                   "<delay xmlns='urn:xmpp:delay' stamp='2026-01-01T00:00:00Z'/>"
+                   "<message xmlns='jabber:client' from='carol@%s/x' to='%s' type='chat'>"
+                   "<body>archived</body></message></forwarded></result></message>"
+                   % (own, own.lower(), attr(m.group(0), 'queryid'), DOMAIN, own))
+            c.send("<iq type='result' id='%s'><fin xmlns='urn:xmpp:mam:2' complete='true'/></iq>"
+                   % iq_id)
+        else:
+            c.send("<iq type='result' id='%s'/>" % iq_id)
+
+
 def play(c, scenario):
     if not login(c, scenario):
         return
@@ -500,6 +526,8 @@ def play(c, scenario):
         serve_upload(c)
     elif scenario == 'muc-forged':
         serve_rooms(c)
+    elif scenario == 'mam-case':
+        serve_mam(c)
     else:
         serve_online(c)
 
