@@ -62,8 +62,10 @@ $(O)/%: cmd/%.c $(O)/libxt.a lib/xt.h
 deps:
 	@tests/deps.sh install
 
+# The suite against both servers in parallel (tests/check.sh), each group
+# timed; one: make check SERVER=prosody (or SERVER=ejabberd).
 check: deps all
-	@tests/run.sh $(O)
+	@tests/check.sh $(O)
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer;
 # every report, also from a tool in the background, fails it

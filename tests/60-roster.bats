@@ -205,11 +205,8 @@ expect() {
 }
 
 @test "pending's JSON stays valid for a JID with a backslash in its localpart" {
-	# Prosody stores the account under an escaped file name
-	local n=$BATS_SUITE_TEST_NUMBER
-	local odd="back\\slash$n"
-	printf 'return {\n\t["password"] = "pw-odd";\n};\n' \
-		>"$XT_TEST_DIR/data/example%2etest/accounts/back%5cslash$n.dat"
+	local odd="back\\slash$BATS_SUITE_TEST_NUMBER"
+	add_account "$odd" example.test pw-odd
 	XMPP_JID="$odd@example.test" XMPP_PASSWORD=pw-odd run -0 --separate-stderr \
 		xmpp-roster "${server_opts[@]}" subscribe "$you"
 	run -0 --separate-stderr roster "$you" pending --json
