@@ -1150,11 +1150,19 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	return 0;
 }
 
-/* Sends a kept stanza again, as text: it was serialized once already. */
+/* Sends a kept stanza again, as text: it was serialized once already. It
+ * asks for acks every ACK_BATCH as xt_send does: a server that works
+ * through the backlog slowly (ejabberd 23.01 archiving into mnesia, some
+ * 100 stanzas a second) then shows its progress ack by ack, and
+ * --confirm-timeout sees it. With one <r/> after all 2,048, the only answer
+ * came after the whole backlog, later than --confirm-timeout: the
+ * connection was dropped, everything sent again, forever. */
 static void
 resend_text(struct xt_conn *c, const char *text)
 {
 	xmpp_send_raw_string(c->xc, "%s", text);
+	if (c->sent - c->asked >= ACK_BATCH)
+		xt_request_ack(c);
 }
 
 /* Sleeps ms, or less when a stop signal comes. */

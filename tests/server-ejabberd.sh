@@ -132,6 +132,9 @@ listen:
     request_handlers:
       /api: mod_http_api
 acl:
+  # mod_http_upload allows "local" (the packaged config defines it)
+  local:
+    user_regexp: ""
   loopback:
     ip: 127.0.0.0/8
 access_rules:
