@@ -24,6 +24,12 @@
 #define NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
 #define NS_TLS "urn:ietf:params:xml:ns:xmpp-tls"
 #define ACK_BATCH 256
+/* A server still working on a request older than ACK_SLOW_MS gets one every
+ * ACK_BATCH_SLOW stanzas: it answers each <r/> only after all sent before
+ * it, so at ejabberd's pace under load (some 10 stanzas a second) 256 would
+ * leave more than --confirm-timeout between two acks. */
+#define ACK_BATCH_SLOW 32
+#define ACK_SLOW_MS 1000
 /* libstrophe builds a whole stanza in memory before handing it over and
  * sets no limit: a server nesting a million elements would grow us by half
  * a GiB. Its allocations are counted, and the connection is dropped once
@@ -702,6 +708,7 @@ ask_ack(struct xt_conn *c)
 
 	if (c->sm_pending)
 		return; /* open_session waits for the answer to <enable/> */
+	c->asked_at = xt_now_ms();
 	if (c->sm) {
 		c->asked = c->sent;
 		send_nonza(c, "<r xmlns='" NS_SM "'/>");
@@ -717,6 +724,17 @@ ask_ack(struct xt_conn *c)
 	xmpp_stanza_release(iq);
 	c->sent++;
 	c->asked = c->sent;
+}
+
+/* Asks for an ack once enough went out since the last request: ACK_BATCH,
+ * or ACK_BATCH_SLOW while the server lags behind (see ACK_BATCH_SLOW). */
+static void
+ask_ack_in_batches(struct xt_conn *c)
+{
+	int behind = c->confirmed < c->asked && xt_now_ms() - c->asked_at > ACK_SLOW_MS;
+
+	if (c->sent - c->asked >= (behind ? ACK_BATCH_SLOW : ACK_BATCH))
+		xt_request_ack(c);
 }
 
 void
@@ -1151,7 +1169,7 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 }
 
 /* Sends a kept stanza again, as text: it was serialized once already. It
- * asks for acks every ACK_BATCH as xt_send does: a server that works
+ * asks for acks in batches as xt_send does: a server that works
  * through the backlog slowly (ejabberd 23.01 archiving into mnesia, some
  * 100 stanzas a second) then shows its progress ack by ack, and
  * --confirm-timeout sees it. With one <r/> after all 2,048, the only answer
@@ -1161,8 +1179,7 @@ static void
 resend_text(struct xt_conn *c, const char *text)
 {
 	xmpp_send_raw_string(c->xc, "%s", text);
-	if (c->sent - c->asked >= ACK_BATCH)
-		xt_request_ack(c);
+	ask_ack_in_batches(c);
 }
 
 /* Sleeps ms, or less when a stop signal comes. */
@@ -1410,8 +1427,7 @@ xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
 	c->sent++;
 	if (label)
 		track(c, st, label);
-	if (c->sent - c->asked >= ACK_BATCH)
-		xt_request_ack(c);
+	ask_ack_in_batches(c);
 	return 0;
 }
 

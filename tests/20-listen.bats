@@ -51,6 +51,7 @@ expect() {
 }
 
 @test "by default a message to the bare JID comes as a carbon, and stays for the account's clients" {
+	needs_server prosody "ejabberd stores a message to the bare JID offline when no client has a non-negative priority, and sends no carbon of it (RFC 6121 8.5.2.1.1 lets it)"
 	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
 		xmpp-listen "${server_opts[@]}" --json -v --count 1 >"$out" 2>"$out.err" &
 	LISTEN_PID=$!

@@ -82,18 +82,26 @@ every_body_once() {
 	diff <(jq -r .body "$1" | sort) <(messages "$2" | sort)
 }
 
-@test "three cuts while streaming 10,000 lines: all arrive, once each; resent ones counted" {
+# stream_through_cuts N BYTES CUTS RETRY: N lines from xmpp-send --lines
+# --retry-for RETRY to $BOB, listening, through the proxy cutting after
+# every BYTES, CUTS times: exit 0, one reconnect per cut, and (60 s at most)
+# N lines received, in $BATS_TEST_TMPDIR/got.
+stream_through_cuts() {
 	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
-	proxy --cut-every 300000 --cuts 3
-	messages 10000 >"$BATS_TEST_TMPDIR/in"
-	run --separate-stderr as "$ALICE" xmpp-send "${via_proxy[@]}" --retry-for 30 \
+	proxy --cut-every "$2" --cuts "$3"
+	messages "$1" >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr as "$ALICE" xmpp-send "${via_proxy[@]}" --retry-for "$4" \
 		--lines "$BOB" <"$BATS_TEST_TMPDIR/in"
 	echo "$stderr"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c 'reconnected to' <<<"$stderr")" -eq 3 ]
-	[[ $stderr == *"were sent again after reconnecting"* ]]
-	wait_long "$BATS_TEST_TMPDIR/got" 10000 60
+	[ "$(grep -c 'reconnected to' <<<"$stderr")" -eq "$3" ]
+	wait_long "$BATS_TEST_TMPDIR/got" "$1" 60
 	sleep 0.5
+}
+
+@test "three cuts while streaming 10,000 lines: all arrive, once each; resent ones counted" {
+	stream_through_cuts 10000 300000 3 30
+	[[ $stderr == *"were sent again after reconnecting"* ]]
 	every_body_once "$BATS_TEST_TMPDIR/got" 10000
 }
 
@@ -419,16 +427,7 @@ distinct_bodies() {
 @test "two cuts while streaming 3,000 lines (--retry-for 60): an independent receiver gets every line" {
 	# ejabberd 23.01 once confirmed nothing after a reconnect, for 30 s a
 	# time, and delivered 1,063 of 3,000 (issue 17)
-	listen_bg "$BOB" "$BATS_TEST_TMPDIR/got"
-	proxy --cut-every 150000 --cuts 2
-	messages 3000 >"$BATS_TEST_TMPDIR/in"
-	run --separate-stderr as "$ALICE" xmpp-send "${via_proxy[@]}" --retry-for 60 \
-		--lines "$BOB" <"$BATS_TEST_TMPDIR/in"
-	echo "$stderr"
-	[ "$status" -eq 0 ]
-	[ "$(grep -c 'reconnected to' <<<"$stderr")" -eq 2 ]
-	wait_long "$BATS_TEST_TMPDIR/got" 3000 60
-	sleep 0.5
+	stream_through_cuts 3000 150000 2 60
 	distinct_bodies "$BATS_TEST_TMPDIR/got" 3000
 }
 
