@@ -193,10 +193,62 @@ report(struct presence *p, const char *jid)
 		print_presence(p, NULL, jid);
 }
 
+/* How long get waits, after the server's confirmation, for contacts of ours
+ * whose presence has not come yet: Prosody sends local contacts' presence
+ * before it confirms ours, ejabberd 23.01 routes the probes through each
+ * contact's session and confirms first. */
+#define GET_GRACE_S 2
+
+/* What get expects an answer from: jids, or (none given) the roster. */
+struct expected {
+	struct presence *p;
+	const struct xt_roster *ro;
+	char **jids;
+	int n;
+};
+
+/* jid answers a probe of ours: it is on the roster and we see its presence. */
+static int
+subscribed_to(const struct xt_roster *ro, const char *jid)
+{
+	struct xt_roster_item *it = xt_roster_find(ro, jid);
+
+	return it && it->subscription &&
+	       (!strcmp(it->subscription, "to") || !strcmp(it->subscription, "both"));
+}
+
+static int
+answered(const struct presence *p, const char *jid)
+{
+	size_t i;
+
+	for (i = 0; i < p->nseen; i++)
+		if (xt_jid_matches(jid, p->seen[i].from))
+			return 1;
+	return 0;
+}
+
+static int
+all_answered(void *data)
+{
+	const struct expected *e = data;
+	size_t i;
+	int k;
+
+	for (k = 0; k < e->n; k++)
+		if (subscribed_to(e->ro, e->jids[k]) && !answered(e->p, e->jids[k]))
+			return 0;
+	for (i = 0; e->n == 0 && i < e->ro->n; i++)
+		if (subscribed_to(e->ro, e->ro->items[i].jid) && !answered(e->p, e->ro->items[i].jid))
+			return 0;
+	return 1;
+}
+
 static int
 cmd_get(struct presence *p, char **jids, int n)
 {
 	struct xt_roster ro;
+	struct expected e = { p, &ro, jids, n };
 	size_t i;
 	int rc, k;
 
@@ -204,7 +256,10 @@ cmd_get(struct presence *p, char **jids, int n)
 		return rc;
 	p->conn.on_stanza = collect;
 	p->conn.on_stanza_data = p;
-	if (!(rc = xt_go_online_quietly(&p->conn)) && p->wait > 0)
+	rc = xt_go_online_quietly(&p->conn);
+	if (!rc && !all_answered(&e))
+		xt_wait(&p->conn, all_answered, &e, GET_GRACE_S);
+	if (!rc && p->wait > 0)
 		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
 	for (k = 0; !rc && k < n; k++)
 		report(p, jids[k]);
