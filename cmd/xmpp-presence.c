@@ -193,13 +193,14 @@ report(struct presence *p, const char *jid)
 		print_presence(p, NULL, jid);
 }
 
-/* How long get waits, after the server's confirmation, for contacts of ours
- * whose presence has not come yet: Prosody sends local contacts' presence
- * before it confirms ours, ejabberd 23.01 routes the probes through each
- * contact's session and confirms first. */
-#define GET_GRACE_S 2
+/* How long get and probe wait, after the server's confirmation, for
+ * contacts of ours whose presence has not come yet: Prosody sends local
+ * contacts' presence before it confirms ours (or our probe), ejabberd 23.01
+ * routes the probes through each contact's session and confirms first. */
+#define ANSWER_GRACE_S 2
 
-/* What get expects an answer from: jids, or (none given) the roster. */
+/* What get or probe expects an answer from: jids, or (none given) the
+ * roster. */
 struct expected {
 	struct presence *p;
 	const struct xt_roster *ro;
@@ -244,6 +245,14 @@ all_answered(void *data)
 	return 1;
 }
 
+/* Waits (ANSWER_GRACE_S at most) for the contacts e expects to answer. */
+static void
+await_answers(struct expected *e)
+{
+	if (!all_answered(e))
+		xt_wait(&e->p->conn, all_answered, e, ANSWER_GRACE_S);
+}
+
 static int
 cmd_get(struct presence *p, char **jids, int n)
 {
@@ -257,8 +266,8 @@ cmd_get(struct presence *p, char **jids, int n)
 	p->conn.on_stanza = collect;
 	p->conn.on_stanza_data = p;
 	rc = xt_go_online_quietly(&p->conn);
-	if (!rc && !all_answered(&e))
-		xt_wait(&p->conn, all_answered, &e, GET_GRACE_S);
+	if (!rc)
+		await_answers(&e);
 	if (!rc && p->wait > 0)
 		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
 	for (k = 0; !rc && k < n; k++)
@@ -270,35 +279,36 @@ cmd_get(struct presence *p, char **jids, int n)
 }
 
 static int
-cmd_probe(struct presence *p, const char *jid)
+cmd_probe(struct presence *p, char *jid)
 {
-	xmpp_stanza_t *st = xmpp_presence_new(p->conn.ctx);
+	xmpp_stanza_t *st;
 	struct xt_roster ro;
-	struct xt_roster_item *it;
+	struct expected e = { p, &ro, &jid, 1 };
 	int rc;
 
 	if ((rc = xt_roster_get(&p->conn, &ro)))
 		return rc;
-	it = xt_roster_find(&ro, jid);
-	if (!it || (strcmp(it->subscription, "to") && strcmp(it->subscription, "both"))) {
+	if (!subscribed_to(&ro, jid)) {
 		xt_roster_free(&ro);
-		xmpp_stanza_release(st);
 		return xt_error(XT_EDATA, "not subscribed to %s's presence: the server would not "
 				"answer a probe (run: xmpp-roster subscribe %s)", jid, jid);
 	}
-	xt_roster_free(&ro);
 	p->conn.on_stanza = collect;
 	p->conn.on_stanza_data = p;
+	st = xmpp_presence_new(p->conn.ctx);
 	xmpp_stanza_set_type(st, "probe");
 	xmpp_stanza_set_to(st, jid);
 	rc = xt_send(&p->conn, st, NULL);
 	xmpp_stanza_release(st);
 	if (!rc)
 		rc = xt_confirm_all(&p->conn);
+	if (!rc)
+		await_answers(&e);
 	if (!rc && p->wait > 0)
 		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
 	if (!rc)
 		report(p, jid);
+	xt_roster_free(&ro);
 	return rc;
 }
 
