@@ -1468,14 +1468,21 @@ xt_confirm_all(struct xt_conn *c)
 	return rejected ? XT_EPARTIAL : 0;
 }
 
+static void round_trip(struct xt_conn *c, long ms);
+
 int
 xt_await_bounces(struct xt_conn *c, long ms)
 {
 	unsigned long before = xt_track_rejected(c);
-	long deadline = xt_now_ms() + ms;
+	long deadline;
 
-	/* a bounce from our own server comes before its ack; another domain's
-	 * after it, once its server gave up */
+	/* a bounce from our own server comes before its ack on Prosody;
+	 * ejabberd acks a stanza as it takes it and routes it afterwards, so
+	 * its bounce may follow the ack: one round trip to the server comes
+	 * back behind it. Another domain's bounce comes later still, once its
+	 * server gave up. */
+	round_trip(c, ms);
+	deadline = xt_now_ms() + ms;
 	while (c->remote_sent > xt_track_rejected(c) && c->state == XT_CONN_ONLINE &&
 	       xt_now_ms() < deadline && !xt_stop)
 		pump(c, 50);
@@ -1579,6 +1586,34 @@ xt_iq(struct xt_conn *c, xmpp_stanza_t *iq, long timeout)
 	}
 	free(w.id);
 	return w.answer;
+}
+
+/* One ping to our server, waited for ms at most (by the run's deadline):
+ * its answer comes after everything the server routed to us before it. No
+ * answer is no failure: the ping only gives bounces time to come. */
+static void
+round_trip(struct xt_conn *c, long ms)
+{
+	struct iq_wait w = { 0 };
+	xmpp_stanza_t *iq;
+
+	if (ms <= 0 || c->state != XT_CONN_ONLINE)
+		return;
+	w.c = c;
+	w.id = xt_new_id(c);
+	iq = xmpp_iq_new(c->ctx, "get", w.id);
+	xmpp_stanza_set_to(iq, c->domain);
+	xt_add_child_ns(iq, "ping", NS_PING);
+	xmpp_id_handler_add(c->xc, iq_answer, w.id, &w);
+	xmpp_send(c->xc, iq);
+	xmpp_stanza_release(iq);
+	c->sent++;
+	wait_until(c, iq_answered, &w, ms, 1);
+	if (w.answer)
+		xmpp_stanza_release(w.answer);
+	else
+		xmpp_id_handler_delete(c->xc, iq_answer, w.id);
+	xmpp_free(c->ctx, w.id);
 }
 
 const char *
