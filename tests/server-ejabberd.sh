@@ -132,7 +132,6 @@ listen:
     request_handlers:
       /api: mod_http_api
 acl:
-  # mod_http_upload allows "local" (the packaged config defines it)
   local:
     user_regexp: ""
   loopback:
@@ -140,6 +139,11 @@ acl:
 access_rules:
   c2s:
     allow: all
+  # mod_http_upload's default access is the rule "local" (the packaged
+  # config defines it, allowing the acl of the same name): without it every
+  # slot request is refused, forbidden.
+  local:
+    allow: local
   muc_create:
     allow: all
 api_permissions:
