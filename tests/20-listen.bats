@@ -166,6 +166,17 @@ from carol/phone')"
 	stderr_has "got 'chta'"
 }
 
+@test "a message without a type is \"normal\" in the JSON, as RFC 6120 reads it" {
+	# (ejabberd drops type="normal" in transit: the two servers must read
+	# the same)
+	send --xml <<EOF
+<message to='$you'><body>no type</body></message>
+<message to='$you' type='normal'><body>normal</body></message>
+EOF
+	run -0 --separate-stderr listen --json --count 2 --timeout 10
+	expect "$(jq -r '[.body, .type] | join(" ")' <<<"$output")" "$(printf 'no type normal\nnormal normal')"
+}
+
 @test "--kind presence shows a contact's presence, and no messages" {
 	listen_bg "$you" "$out" --kind presence
 	# directed presence reaches the listener without a subscription; the
