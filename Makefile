@@ -62,8 +62,19 @@ $(O)/%: cmd/%.c $(O)/libxt.a lib/xt.h
 deps:
 	@tests/deps.sh install
 
+# The whole suite against a throwaway Prosody (tests/check.sh, timed).
+# Against ejabberd: make check SERVER=ejabberd; against both in parallel:
+# make check SERVER=both.
+SERVER ?= prosody
 check: deps all
-	@tests/run.sh $(O)
+	@SERVER=$(SERVER) tests/check.sh $(O)
+
+# The files that must pass against a throwaway ejabberd too (each test
+# about one server's behaviour says so and is skipped on the other).
+EJABBERD_TESTS ?= tests/10-send.bats tests/20-listen.bats tests/60-roster.bats \
+	tests/70-presence.bats tests/80-sendfile.bats tests/85-check.bats
+check-ejabberd: deps all
+	@SERVER=ejabberd tests/check.sh $(O) $(EJABBERD_TESTS)
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer;
 # every report, also from a tool in the background, fails it
@@ -192,5 +203,5 @@ uninstall:
 clean:
 	rm -rf build build-san build-debian13
 
-.PHONY: all deps deb deb-test check check-sanitize check-valgrind check-debian13 mutate fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
+.PHONY: all deps deb deb-test check check-ejabberd check-sanitize check-valgrind check-debian13 mutate fuzz fuzz-ci fuzz-grow demo bench install uninstall clean
 .SECONDARY: $(LIBOBJ) $(FUZZ_LIBOBJ)

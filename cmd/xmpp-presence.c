@@ -193,10 +193,71 @@ report(struct presence *p, const char *jid)
 		print_presence(p, NULL, jid);
 }
 
+/* How long get and probe wait, after the server's confirmation, for
+ * contacts of ours whose presence has not come yet: Prosody sends local
+ * contacts' presence before it confirms ours (or our probe), ejabberd 23.01
+ * routes the probes through each contact's session and confirms first. */
+#define ANSWER_GRACE_S 2
+
+/* What get or probe expects an answer from: jids, or (none given) the
+ * roster. */
+struct expected {
+	struct presence *p;
+	const struct xt_roster *ro;
+	char **jids;
+	int n;
+};
+
+/* jid answers a probe of ours: it is on the roster and we see its presence. */
+static int
+subscribed_to(const struct xt_roster *ro, const char *jid)
+{
+	struct xt_roster_item *it = xt_roster_find(ro, jid);
+
+	return it && it->subscription &&
+	       (!strcmp(it->subscription, "to") || !strcmp(it->subscription, "both"));
+}
+
+static int
+answered(const struct presence *p, const char *jid)
+{
+	size_t i;
+
+	for (i = 0; i < p->nseen; i++)
+		if (xt_jid_matches(jid, p->seen[i].from))
+			return 1;
+	return 0;
+}
+
+static int
+all_answered(void *data)
+{
+	const struct expected *e = data;
+	size_t i;
+	int k;
+
+	for (k = 0; k < e->n; k++)
+		if (subscribed_to(e->ro, e->jids[k]) && !answered(e->p, e->jids[k]))
+			return 0;
+	for (i = 0; e->n == 0 && i < e->ro->n; i++)
+		if (subscribed_to(e->ro, e->ro->items[i].jid) && !answered(e->p, e->ro->items[i].jid))
+			return 0;
+	return 1;
+}
+
+/* Waits (ANSWER_GRACE_S at most) for the contacts e expects to answer. */
+static void
+await_answers(struct expected *e)
+{
+	if (!all_answered(e))
+		xt_wait(&e->p->conn, all_answered, e, ANSWER_GRACE_S);
+}
+
 static int
 cmd_get(struct presence *p, char **jids, int n)
 {
 	struct xt_roster ro;
+	struct expected e = { p, &ro, jids, n };
 	size_t i;
 	int rc, k;
 
@@ -204,7 +265,10 @@ cmd_get(struct presence *p, char **jids, int n)
 		return rc;
 	p->conn.on_stanza = collect;
 	p->conn.on_stanza_data = p;
-	if (!(rc = xt_go_online_quietly(&p->conn)) && p->wait > 0)
+	rc = xt_go_online_quietly(&p->conn);
+	if (!rc)
+		await_answers(&e);
+	if (!rc && p->wait > 0)
 		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
 	for (k = 0; !rc && k < n; k++)
 		report(p, jids[k]);
@@ -215,35 +279,36 @@ cmd_get(struct presence *p, char **jids, int n)
 }
 
 static int
-cmd_probe(struct presence *p, const char *jid)
+cmd_probe(struct presence *p, char *jid)
 {
-	xmpp_stanza_t *st = xmpp_presence_new(p->conn.ctx);
+	xmpp_stanza_t *st;
 	struct xt_roster ro;
-	struct xt_roster_item *it;
+	struct expected e = { p, &ro, &jid, 1 };
 	int rc;
 
 	if ((rc = xt_roster_get(&p->conn, &ro)))
 		return rc;
-	it = xt_roster_find(&ro, jid);
-	if (!it || (strcmp(it->subscription, "to") && strcmp(it->subscription, "both"))) {
+	if (!subscribed_to(&ro, jid)) {
 		xt_roster_free(&ro);
-		xmpp_stanza_release(st);
 		return xt_error(XT_EDATA, "not subscribed to %s's presence: the server would not "
 				"answer a probe (run: xmpp-roster subscribe %s)", jid, jid);
 	}
-	xt_roster_free(&ro);
 	p->conn.on_stanza = collect;
 	p->conn.on_stanza_data = p;
+	st = xmpp_presence_new(p->conn.ctx);
 	xmpp_stanza_set_type(st, "probe");
 	xmpp_stanza_set_to(st, jid);
 	rc = xt_send(&p->conn, st, NULL);
 	xmpp_stanza_release(st);
 	if (!rc)
 		rc = xt_confirm_all(&p->conn);
+	if (!rc)
+		await_answers(&e);
 	if (!rc && p->wait > 0)
 		xt_wait(&p->conn, xt_stopped, NULL, p->wait);
 	if (!rc)
 		report(p, jid);
+	xt_roster_free(&ro);
 	return rc;
 }
 

@@ -24,6 +24,12 @@
 #define NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
 #define NS_TLS "urn:ietf:params:xml:ns:xmpp-tls"
 #define ACK_BATCH 256
+/* A server still working on a request older than ACK_SLOW_MS gets one every
+ * ACK_BATCH_SLOW stanzas: it answers each <r/> only after all sent before
+ * it, so at ejabberd's pace under load (some 10 stanzas a second) 256 would
+ * leave more than --confirm-timeout between two acks. */
+#define ACK_BATCH_SLOW 32
+#define ACK_SLOW_MS 1000
 /* libstrophe builds a whole stanza in memory before handing it over and
  * sets no limit: a server nesting a million elements would grow us by half
  * a GiB. Its allocations are counted, and the connection is dropped once
@@ -702,6 +708,7 @@ ask_ack(struct xt_conn *c)
 
 	if (c->sm_pending)
 		return; /* open_session waits for the answer to <enable/> */
+	c->asked_at = xt_now_ms();
 	if (c->sm) {
 		c->asked = c->sent;
 		send_nonza(c, "<r xmlns='" NS_SM "'/>");
@@ -717,6 +724,17 @@ ask_ack(struct xt_conn *c)
 	xmpp_stanza_release(iq);
 	c->sent++;
 	c->asked = c->sent;
+}
+
+/* Asks for an ack once enough went out since the last request: ACK_BATCH,
+ * or ACK_BATCH_SLOW while the server lags behind (see ACK_BATCH_SLOW). */
+static void
+ask_ack_in_batches(struct xt_conn *c)
+{
+	int behind = c->confirmed < c->asked && xt_now_ms() - c->asked_at > ACK_SLOW_MS;
+
+	if (c->sent - c->asked >= (behind ? ACK_BATCH_SLOW : ACK_BATCH))
+		xt_request_ack(c);
 }
 
 void
@@ -1150,11 +1168,18 @@ xt_connect(struct xt_conn *c, struct xt_account *a)
 	return 0;
 }
 
-/* Sends a kept stanza again, as text: it was serialized once already. */
+/* Sends a kept stanza again, as text: it was serialized once already. It
+ * asks for acks in batches as xt_send does: a server that works
+ * through the backlog slowly (ejabberd 23.01 archiving into mnesia, some
+ * 100 stanzas a second) then shows its progress ack by ack, and
+ * --confirm-timeout sees it. With one <r/> after all 2,048, the only answer
+ * came after the whole backlog, later than --confirm-timeout: the
+ * connection was dropped, everything sent again, forever. */
 static void
 resend_text(struct xt_conn *c, const char *text)
 {
 	xmpp_send_raw_string(c->xc, "%s", text);
+	ask_ack_in_batches(c);
 }
 
 /* Sleeps ms, or less when a stop signal comes. */
@@ -1402,8 +1427,7 @@ xt_send(struct xt_conn *c, xmpp_stanza_t *st, const char *label)
 	c->sent++;
 	if (label)
 		track(c, st, label);
-	if (c->sent - c->asked >= ACK_BATCH)
-		xt_request_ack(c);
+	ask_ack_in_batches(c);
 	return 0;
 }
 
@@ -1444,14 +1468,21 @@ xt_confirm_all(struct xt_conn *c)
 	return rejected ? XT_EPARTIAL : 0;
 }
 
+static void round_trip(struct xt_conn *c, long ms);
+
 int
 xt_await_bounces(struct xt_conn *c, long ms)
 {
 	unsigned long before = xt_track_rejected(c);
-	long deadline = xt_now_ms() + ms;
+	long deadline;
 
-	/* a bounce from our own server comes before its ack; another domain's
-	 * after it, once its server gave up */
+	/* a bounce from our own server comes before its ack on Prosody;
+	 * ejabberd acks a stanza as it takes it and routes it afterwards, so
+	 * its bounce may follow the ack: one round trip to the server comes
+	 * back behind it. Another domain's bounce comes later still, once its
+	 * server gave up. */
+	round_trip(c, ms);
+	deadline = xt_now_ms() + ms;
 	while (c->remote_sent > xt_track_rejected(c) && c->state == XT_CONN_ONLINE &&
 	       xt_now_ms() < deadline && !xt_stop)
 		pump(c, 50);
@@ -1555,6 +1586,34 @@ xt_iq(struct xt_conn *c, xmpp_stanza_t *iq, long timeout)
 	}
 	free(w.id);
 	return w.answer;
+}
+
+/* One ping to our server, waited for ms at most (by the run's deadline):
+ * its answer comes after everything the server routed to us before it. No
+ * answer is no failure: the ping only gives bounces time to come. */
+static void
+round_trip(struct xt_conn *c, long ms)
+{
+	struct iq_wait w = { 0 };
+	xmpp_stanza_t *iq;
+
+	if (ms <= 0 || c->state != XT_CONN_ONLINE)
+		return;
+	w.c = c;
+	w.id = xt_new_id(c);
+	iq = xmpp_iq_new(c->ctx, "get", w.id);
+	xmpp_stanza_set_to(iq, c->domain);
+	xt_add_child_ns(iq, "ping", NS_PING);
+	xmpp_id_handler_add(c->xc, iq_answer, w.id, &w);
+	xmpp_send(c->xc, iq);
+	xmpp_stanza_release(iq);
+	c->sent++;
+	wait_until(c, iq_answered, &w, ms, 1);
+	if (w.answer)
+		xmpp_stanza_release(w.answer);
+	else
+		xmpp_id_handler_delete(c->xc, iq_answer, w.id);
+	xmpp_free(c->ctx, w.id);
 }
 
 const char *

@@ -95,6 +95,15 @@ dump(json_t *j)
 	return out;
 }
 
+/* A message without a type is "normal" (RFC 6120 8.2.3): ejabberd drops
+ * type="normal" in transit, Prosody passes it on, and the two must read the
+ * same. (An absent presence type means available: xt_presence_to_json.) */
+static const char *
+message_type(const char *name, const char *type)
+{
+	return !type && !strcmp(name, "message") ? "normal" : type;
+}
+
 /* What every stanza's record begins with: its kind, type, id, addresses
  * and language. */
 static void
@@ -182,7 +191,7 @@ xt_stanza_to_json(xmpp_stanza_t *st, const struct xt_json_opts *o)
 	if (!strcmp(name, "presence"))
 		return xt_presence_to_json(st, NULL, o);
 	j = json_object();
-	put_head(j, st, type);
+	put_head(j, st, message_type(name, type));
 	if (!strcmp(name, "message"))
 		put_message(j, st);
 	else if (!strcmp(name, "iq") && (ch = xmpp_stanza_get_children(st)) &&

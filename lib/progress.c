@@ -73,6 +73,12 @@ eta_text(double left, double rate, char *buf, size_t len)
 {
 	long s;
 
+	/* all sent, waiting for the server's answer (ejabberd takes seconds
+	 * for 20 MiB): nothing is left, whatever the rate fell to meanwhile */
+	if (left <= 0) {
+		snprintf(buf, len, "ETA 0:00");
+		return;
+	}
 	if (rate <= 0) {
 		snprintf(buf, len, "ETA --:--");
 		return;

@@ -13,8 +13,9 @@ struct entry {
 	const char *rejected; /* condition, once the server bounced it */
 };
 
-/* Confirmed stanzas to other domains, kept for bounces that follow the
- * confirmation (a remote server that cannot be reached). */
+/* Confirmed stanzas, kept for bounces that follow the confirmation: from a
+ * remote server that cannot be reached, or from ejabberd, which acks a
+ * stanza as it takes it and routes it afterwards. */
 #define RECENT 512
 
 struct xt_track {
@@ -42,13 +43,13 @@ clear(struct entry *e)
 	memset(e, 0, sizeof *e);
 }
 
-/* Forgets the oldest stanza; one to another domain moves to recent. */
+/* Forgets the oldest stanza; one not rejected moves to recent. */
 static void
 drop_front(struct xt_track *t)
 {
 	struct entry *e = &t->ring[t->head], *r;
 
-	if (e->remote && !e->rejected) {
+	if (!e->rejected) {
 		r = &t->recent[t->next_recent];
 		t->next_recent = (t->next_recent + 1) % RECENT;
 		clear(r);

@@ -622,6 +622,17 @@ set_trust(CURL *cu)
 	curl_easy_setopt(cu, CURLOPT_CAPATH, capath);
 }
 
+/* The body of the server's answer to the PUT is not ours to print:
+ * libcurl's default would write it to standard output, where the links go
+ * (ejabberd answers 201 with "Upload successful.", Prosody with none). */
+static size_t
+discard_reply(char *buf, size_t size, size_t n, void *data)
+{
+	(void)buf;
+	(void)data;
+	return size * n;
+}
+
 static CURL *
 new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 	struct curl_slist *resolve, const struct xt_account *a, curl_off_t len)
@@ -635,6 +646,7 @@ new_put(struct body *b, const struct xt_slot *s, struct curl_slist *hdr,
 	curl_easy_setopt(cu, CURLOPT_READFUNCTION, read_body);
 	curl_easy_setopt(cu, CURLOPT_READDATA, b);
 	curl_easy_setopt(cu, CURLOPT_INFILESIZE_LARGE, len);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, discard_reply);
 	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);

@@ -448,6 +448,7 @@ struct xt_conn {
 	unsigned long sent;    /* counted stanzas sent */
 	unsigned long confirmed; /* of those, confirmed by the server */
 	unsigned long asked;   /* sent count at the last ack request */
+	long asked_at;         /* when that request went out (ms) */
 	long last_ack;    /* when the server last confirmed more (ms) */
 	unsigned long ping_seq;
 	struct xt_track *track;

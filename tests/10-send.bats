@@ -60,12 +60,16 @@ expect() {
 # own_room ROOM [FIELD=VALUE...]: a third client ($owner) creates ROOM and
 # stays in it as its owner, so that only xmpp-send's part is tested. It
 # unlocks the room with the default configuration (an instant room,
-# XEP-0045 10.1.2), or with these muc#roomconfig_ fields set.
+# XEP-0045 10.1.2), or with these muc#roomconfig_ fields set (a name with
+# an underscore is a server's own field, used as it is: ejabberd's
+# members_by_default).
 own_room() {
-	local room=$1 f fields=''
+	local room=$1 f var fields=''
 	shift
 	for f in "$@"; do
-		fields+="<field var='muc#roomconfig_${f%%=*}'><value>${f#*=}</value></field>"
+		var=${f%%=*}
+		[[ $var == *_* ]] || var=muc#roomconfig_$var
+		fields+="<field var='$var'><value>${f#*=}</value></field>"
 	done
 	[ -z "$fields" ] || fields="<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>$fields"
 	owner=$(new_account carol)
@@ -277,12 +281,19 @@ two"
 
 @test "a message to a room where we may not speak fails, the room's condition named (80)" {
 	local room=room-$BATS_SUITE_TEST_NUMBER-$RANDOM@rooms.example.test owner
-	# moderated: an occupant without affiliation joins as a visitor
-	own_room "$room" moderatedroom=1
+	local fields=(moderatedroom=1) why="You do not currently have permission to speak in this chat"
+	# moderated: an occupant without affiliation joins as a visitor (on
+	# ejabberd only with members_by_default off: its default gives voice
+	# to everyone), and the room says why in its own words
+	if [ "$XT_SERVER" = ejabberd ]; then
+		fields+=(members_by_default=0)
+		why="Visitors are not allowed to send messages to all occupants"
+	fi
+	own_room "$room" "${fields[@]}"
 	run --separate-stderr send --muc "$room" -m "may I?"
 	[ "$status" -eq 80 ]
 	one_error_line
-	stderr_has "message to $room: refused by the room: forbidden: You do not currently have permission to speak in this chat"
+	stderr_has "message to $room: refused by the room: forbidden: $why"
 	# --lines: each line is answered on its own
 	run --separate-stderr send --muc "$room" --lines <<<$'one\ntwo'
 	[ "$status" -eq 80 ]
@@ -301,7 +312,8 @@ two"
 }
 
 @test "carbons: a listener sees what another client of the same account sends" {
-	listen_bg "$me" "$out" --resource r1
+	# (messages only: ejabberd also tells r1 that r2 went offline)
+	listen_bg "$me" "$out" --resource r1 --kind message
 	run -0 send --resource r2 -m "sent from r2" "$you"
 	wait_for "$out" '"carbon":"sent"'
 	expect "$(field .carbon)" sent
@@ -341,7 +353,10 @@ SH
 	local answer=$BATS_TEST_TMPDIR/answer
 	listen_bg "$you" "$out" --exec "$answer"
 	run -0 --separate-stderr send --receipt --timeout 10 -m "please confirm" "$you"
-	expect "$(field .receipt_request)" true
+	# the request's line: ejabberd may add a second, the receipt bounced
+	# back to the answering client because xmpp-send closed the stream
+	# before acking it (XEP-0198: unacked stanzas are bounced)
+	expect "$(jq -r 'select(.body == "please confirm") | .receipt_request' "$out")" true
 	# the receipt comes from $you as the server spells it: the same JID
 	run -0 --separate-stderr send --receipt --timeout 10 -m "again" "${you^^}"
 }

@@ -51,6 +51,7 @@ expect() {
 }
 
 @test "by default a message to the bare JID comes as a carbon, and stays for the account's clients" {
+	needs_server prosody "ejabberd stores a message to the bare JID offline when no client has a non-negative priority, and sends no carbon of it (RFC 6121 8.5.2.1.1 lets it)"
 	XMPP_JID=$you XMPP_PASSWORD=pw-${you%@*} \
 		xmpp-listen "${server_opts[@]}" --json -v --count 1 >"$out" 2>"$out.err" &
 	LISTEN_PID=$!
@@ -163,6 +164,17 @@ from carol/phone')"
 	one_error_line xmpp-listen
 	stderr_has "--type wants a stanza type (chat, normal, headline, groupchat, error;"
 	stderr_has "got 'chta'"
+}
+
+@test "a message without a type is \"normal\" in the JSON, as RFC 6120 reads it" {
+	# (ejabberd drops type="normal" in transit: the two servers must read
+	# the same)
+	send --xml <<EOF
+<message to='$you'><body>no type</body></message>
+<message to='$you' type='normal'><body>normal</body></message>
+EOF
+	run -0 --separate-stderr listen --json --count 2 --timeout 10
+	expect "$(jq -r '[.body, .type] | join(" ")' <<<"$output")" "$(printf 'no type normal\nnormal normal')"
 }
 
 @test "--kind presence shows a contact's presence, and no messages" {

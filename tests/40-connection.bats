@@ -100,6 +100,7 @@ tool_lines() {
 }
 
 @test "a server offering no STARTTLS is refused (79) before anything like the password is sent" {
+	needs_server prosody "ejabberd sets STARTTLS per listener, not per host: the suite's ejabberd has no notls.test"
 	as alice@notls.test run --separate-stderr \
 		xmpp-send "${server_opts[@]}" -m hello "$rcpt"
 	[ "$status" -eq 79 ]
@@ -319,8 +320,9 @@ stop_listener() {
 	grep -q "^> <enable xmlns='urn:xmpp:sm:3'/>" <<<"$stderr"
 	grep -q '^< <enabled ' <<<"$stderr"
 	# 600 messages: a request every 256 and one at the end, give or take
-	# the pauses in the input; never one per message
-	[ "$(grep -c "^> <r xmlns='urn:xmpp:sm:3'/>" <<<"$stderr")" -le 10 ]
+	# the pauses in the input; every 32 while the server lags a second
+	# behind (ejabberd under load); never one per message
+	[ "$(grep -c "^> <r xmlns='urn:xmpp:sm:3'/>" <<<"$stderr")" -le 25 ]
 	[ "$(grep -c '^> <message ' <<<"$stderr")" -eq 600 ]
 }
 

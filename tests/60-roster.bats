@@ -41,6 +41,12 @@ contacts() {
 }
 
 # expect ACTUAL EXPECTED: compares, showing both on failure.
+# Why pending cannot see a stored request on ejabberd: it goes online at
+# priority -1 (so that stored messages stay stored), and ejabberd 23.01
+# hands stored subscription requests only to a resource of priority 0 or
+# more (RFC 6121 3.1.3 says to the next available resource).
+stored_requests="ejabberd resends a stored subscription request only to a resource of non-negative priority; pending's is -1"
+
 expect() {
 	if [ "$1" != "$2" ]; then
 		printf 'expected:\n%s\ngot:\n%s\n' "$2" "$1" >&2
@@ -128,6 +134,7 @@ expect() {
 }
 
 @test "remove of a JID not in the roster: 76 with the server's item-not-found" {
+	needs_server prosody "ejabberd 23.01 answers result to removing a JID not in the roster (RFC 6121 2.5.3 says item-not-found)"
 	run -76 --separate-stderr roster "$me" remove "$you"
 	one_error_line xmpp-roster
 	stderr_has "$you"
@@ -135,6 +142,7 @@ expect() {
 }
 
 @test "a roster set the server refuses (the account's own JID) gives 76 naming the condition" {
+	needs_server prosody "ejabberd accepts the account's own JID in its roster (RFC 6121 lets it); Prosody refuses it, not-allowed"
 	run -76 --separate-stderr roster "$me" add "$me" --name Myself
 	one_error_line xmpp-roster
 	stderr_has "$me"
@@ -146,6 +154,7 @@ expect() {
 # ---- subscriptions ----
 
 @test "subscribe, pending, approve: A's list then shows \"to\" for B, B's \"from\" for A" {
+	needs_server prosody "$stored_requests"
 	run -0 --separate-stderr roster "$me" subscribe "$you"
 	expect "$(item "$me" "$you" | jq -c '[.subscription, .ask]')" '["none","subscribe"]'
 	run -0 --separate-stderr roster "$you" pending --json
@@ -164,6 +173,7 @@ expect() {
 }
 
 @test "a request made while the other account is offline: pending lists it at its next login" {
+	needs_server prosody "$stored_requests"
 	run -0 --separate-stderr roster "$me" subscribe "$you"
 	# $you has not been online since; the server kept the request
 	run -0 --separate-stderr roster "$you" pending --text
@@ -205,11 +215,9 @@ expect() {
 }
 
 @test "pending's JSON stays valid for a JID with a backslash in its localpart" {
-	# Prosody stores the account under an escaped file name
-	local n=$BATS_SUITE_TEST_NUMBER
-	local odd="back\\slash$n"
-	printf 'return {\n\t["password"] = "pw-odd";\n};\n' \
-		>"$XT_TEST_DIR/data/example%2etest/accounts/back%5cslash$n.dat"
+	needs_server prosody "$stored_requests"
+	local odd="back\\slash$BATS_SUITE_TEST_NUMBER"
+	add_account "$odd" example.test pw-odd
 	XMPP_JID="$odd@example.test" XMPP_PASSWORD=pw-odd run -0 --separate-stderr \
 		xmpp-roster "${server_opts[@]}" subscribe "$you"
 	run -0 --separate-stderr roster "$you" pending --json

@@ -92,6 +92,14 @@ round_trip() {
 
 @test "an empty file uploads and downloads back empty" {
 	: >"$d/empty.txt"
+	if [ "$XT_SERVER" = ejabberd ]; then
+		# ejabberd 23.01 gives no slot for size 0 (XEP-0363 leaves the
+		# service free to refuse): 76 with its condition, once
+		run -76 --separate-stderr sendfile --no-send --json "$d/empty.txt"
+		one_error_line xmpp-sendfile
+		stderr_has "empty.txt: the server refused an upload slot: bad-request"
+		return
+	fi
 	run -0 --separate-stderr sendfile --no-send --json "$d/empty.txt"
 	expect "$(jq -r .size <<<"$output")" 0
 	expect "$(jq -r .sha256 <<<"$output")" \
@@ -187,6 +195,9 @@ round_trip() {
 	expect "$(jq -r .content_type <<<"$output")" application/x-custom
 	# what the server was asked for a slot
 	[[ $stderr =~ \<request\ [^\>]*content-type=.application/x-custom. ]]
+	# ejabberd serves a download with the type its name suggests, whatever
+	# the slot said (XEP-0363 leaves the GET's headers to the service)
+	[ "$XT_SERVER" != ejabberd ] || return 0
 	expect "$(curl -sSf --cacert "$XT_CAFILE" --resolve "$XT_UPLOAD_RESOLVE" -o /dev/null \
 		-w '%{content_type}' "$(jq -r .url <<<"$output")")" application/x-custom
 }

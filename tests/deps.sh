@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/deps.sh install|check [debian13] - the Debian packages xmpp-tools
-# needs to build, test (iproute2: ss, to find free ports; zsh and fish, to
+# needs to build, test (ejabberd: the second test server; iproute2: ss, to find free ports; zsh and fish, to
 # check their completions), fuzz (clang and its libFuzzer runtime) and
 # demo. With "debian13", instead, what tests/debian13.sh needs on the host
 # (debootstrap: the rest it installs in its Debian 13 chroot, with this
@@ -8,7 +8,7 @@
 # the Debian package needs. As root, installs what is missing;
 # otherwise prints the apt-get line to run and fails.
 PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
-libssl-dev libcurl4-openssl-dev prosody bats jq openssl socat valgrind curl time
+libssl-dev libcurl4-openssl-dev prosody ejabberd bats jq openssl socat valgrind curl time
 python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils iproute2
 zsh fish clang libclang-rt-dev libomemo-c-dev python3-omemo python3-oldmemo
 python3-slixmpp python3-xmlschema"

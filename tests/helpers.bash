@@ -1,5 +1,6 @@
 # Shared by every tests/*.bats file; tests/run.sh exports XT_BIN, XT_C2S,
-# XT_CAFILE and XT_TEST_DIR for the suite's own Prosody.
+# XT_CAFILE, XT_TEST_DIR and XT_SERVER (prosody or ejabberd) for the suite's
+# own server.
 
 bats_require_minimum_version 1.5.0
 source "${BASH_SOURCE[0]%/*}/wait-for.sh"
@@ -39,14 +40,31 @@ fi
 # The options every test passes: the local server, verified with the test CA.
 server_opts=(--server "$XT_C2S" --cafile "$XT_CAFILE")
 
+# add_account LOCALPART HOST PASSWORD: makes the account on the suite's
+# server: Prosody reads a file per account (its name escaped: %2e for a dot,
+# %5c for a backslash; Prosody upgrades the plaintext password to SCRAM on
+# first login), ejabberd takes one mod_http_api request (a new Erlang VM per
+# ejabberdctl call would cost 0.3 s each).
+add_account() {
+	local user=$1 host=$2 password=$3 file
+	if [ "${XT_SERVER:-prosody}" = ejabberd ]; then
+		jq -cn --arg u "$user" --arg h "$host" --arg p "$password" \
+			'{user: $u, host: $h, password: $p}' |
+			curl -sS -f -o /dev/null --max-time 10 -H 'Content-Type: application/json' \
+				--data-binary @- "$XT_EJABBERD_API/register"
+		return
+	fi
+	file=$(sed 's/%/%25/g; s/\./%2e/g; s/\\/%5c/g' <<<"$user")
+	printf 'return {\n\t["password"] = "%s";\n};\n' "$password" \
+		>"$XT_TEST_DIR/data/$(sed 's/\./%2e/g' <<<"$host")/accounts/$file.dat"
+}
+
 # new_account NAME: a fresh account NAMEtNrM@example.test (password
-# pw-NAMEtNrM), so that no test sees another's offline messages. Prosody
-# upgrades the plaintext password to SCRAM on first login. (Letters and
-# digits only: Prosody escapes other characters in its file names.)
+# pw-NAMEtNrM), so that no test sees another's offline messages. (Letters
+# and digits only: Prosody escapes other characters in its file names.)
 new_account() {
 	local user="${1}t${BATS_SUITE_TEST_NUMBER}r$RANDOM"
-	printf 'return {\n\t["password"] = "pw-%s";\n};\n' "$user" \
-		>"$XT_TEST_DIR/data/example%2etest/accounts/$user.dat"
+	add_account "$user" example.test "pw-$user" >&2 || return 1
 	echo "$user@example.test"
 }
 
@@ -54,6 +72,13 @@ new_account() {
 pin_of() {
 	printf 'sha256:%s' "$(openssl x509 -pubkey -noout -in "$XT_TEST_DIR/certs/$1.crt" |
 		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
+}
+
+# needs_server NAME WHY: skips the test, saying WHY, unless the suite runs
+# against NAME (prosody or ejabberd): for a test about one server's own
+# module or behaviour, not about the protocol.
+needs_server() {
+	[ "${XT_SERVER:-prosody}" = "$1" ] || skip "needs $1: $2"
 }
 
 # as JID CMD...: runs CMD with JID's credentials in the environment. (In

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh [BUILD_DIR] [BATS_FILE...]
 # XT_FILTER=REGEX tests/run.sh ...: only the tests whose names match
-# Starts a throwaway Prosody (tests/server.sh), runs the bats suite against
+# SERVER=prosody|ejabberd tests/run.sh ...: which server (default prosody)
+# Starts a throwaway server (tests/server.sh), runs the bats suite against
 # the tools in BUILD_DIR, and always stops the server, also when a test fails
 # or the run is interrupted.
 set -u
@@ -11,6 +12,7 @@ shift || true
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/*.bats)
 
+export XT_SERVER=${SERVER:-${XT_SERVER:-prosody}}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xmpp-tools-test.XXXXXX")
 export XT_TEST_PORT=${XT_TEST_PORT:-$(tests/server.sh port)}
 cleanup() {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tests/server.sh start|stop|env DIR
 # tests/server.sh port          prints a free base port for XT_TEST_PORT
+# XT_SERVER=prosody (default) or ejabberd (tests/server-ejabberd.sh): which
+# server; the same hosts, accounts, CA and ports either way.
 #
 # A throwaway Prosody for the test suite and `make demo`: its own CA and
 # certificates, config, data, log and pid under DIR, listening on 127.0.0.1
@@ -19,17 +21,18 @@
 # example.test; alice on each other host.
 set -eu
 
-# free_base: a base port whose five ports (base to base + 4) no socket
-# uses, chosen below the kernel's ephemeral range: a port from inside it
-# may be taken at any moment as the local end of some outgoing connection
-# (seen in CI: "port is in use by another application" at start).
+# free_base: a base port whose seven ports (base to base + 6; ejabberd's
+# HTTP API and Erlang distribution take the last two) no socket uses,
+# chosen below the kernel's ephemeral range: a port from inside it may be
+# taken at any moment as the local end of some outgoing connection (seen
+# in CI: "port is in use by another application" at start).
 free_base() {
 	local low base p busy
 	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 	for _ in $(seq 1 50); do
 		base=$((10000 + (RANDOM % ((low - 10010) / 10)) * 10))
 		busy=
-		for p in $base $((base + 1)) $((base + 2)) $((base + 3)) $((base + 4)); do
+		for p in $(seq "$base" $((base + 6))); do
 			if in_use "$p"; then
 				busy=1
 				break
@@ -133,6 +136,9 @@ storage = { accounts = "internal"; roster = "memory"; private = "memory";
 	offline = "${XT_ARCHIVE_STORE:-memory}"; vcard = "memory"; pep = "memory";
 	muc_log = "memory"; }
 default_storage = "memory"
+-- the memory store keeps 1,000 items per archive (offline messages too) and
+-- drops the rest without a word: tests store more than that
+storage_archive_item_limit = 100000
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false
 archive_expires_after = "1d"
@@ -240,12 +246,21 @@ XT_C2S=127.0.0.1:$c2s
 XT_C2S_TLS=127.0.0.1:$c2s_tls
 XT_HTTPS_PORT=$https
 XT_UPLOAD_RESOLVE=upload.example.test:$https:127.0.0.1
+XT_SERVER=$server
+XT_EJABBERD_API=http://127.0.0.1:$((base + 5))/api
 EOF
 }
 
+server=${XT_SERVER:-prosody}
+case $server in
+prosody) ;;
+ejabberd) . "$(dirname "$0")/server-ejabberd.sh" ;;
+*) echo "server.sh: unknown XT_SERVER=$server (prosody or ejabberd)" >&2; exit 64 ;;
+esac
+
 case $cmd in
-start) start ;;
-stop) stop ;;
+start) if [ "$server" = ejabberd ]; then ejabberd_start; else start; fi ;;
+stop) if [ "$server" = ejabberd ]; then ejabberd_stop; else stop; fi ;;
 env) env_vars ;;
 *) echo "usage: server.sh start|stop|env DIR" >&2; exit 64 ;;
 esac

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/capture.sh BUILD_DIR OUT_DIR - captures real stanzas for the
-# xml and exec seeds: starts the suite's Prosody (tests/server.sh), plays
+# xml and exec seeds: starts the suite's Prosody (tests/server.sh; with
+# XT_SERVER=ejabberd, its ejabberd: each server words stanzas its own way,
+# seeds come from both: prosody-KIND.xml, ejabberd-KIND.xml), plays
 # a conversation between its accounts with the tools under -v (chat,
 # groupchat, headline and error messages, receipts, carbons, MAM results,
 # presence of every kind, roster pushes, iq results and errors, stream
