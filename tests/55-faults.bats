@@ -282,13 +282,19 @@ wait_count() {
 @test "a slow consumer on xmpp-listen's output: memory stays flat, nothing lost" {
 	# the reader takes nothing for 8 s: the listener blocks on its output,
 	# stops reading, and the server holds the rest
-	XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} /usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" \
-		xmpp-listen "${server_opts[@]}" --offline --json -v --count 20000 \
-		2>"$BATS_TEST_TMPDIR/got.err" | { sleep 8; cat; } >"$BATS_TEST_TMPDIR/got" &
+	# (the listener's own exit status kept: a pipeline gives the reader's)
+	{
+		XMPP_JID=$BOB XMPP_PASSWORD=pw-${BOB%@*} /usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" \
+			xmpp-listen "${server_opts[@]}" --offline --json -v --count 20000 \
+			2>"$BATS_TEST_TMPDIR/got.err"
+		echo $? >"$BATS_TEST_TMPDIR/listen.rc"
+	} | { sleep 8; cat; } >"$BATS_TEST_TMPDIR/got" &
 	local pipeline=$!
 	wait_for "$BATS_TEST_TMPDIR/got.err" '^> <presence'
 	messages 20000 | as "$ALICE" xmpp-send "${server_opts[@]}" --lines "$BOB"
 	wait_bounded "$pipeline" 300
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/listen.rc")" -eq 0 ]
 	every_body_once "$BATS_TEST_TMPDIR/got" 20000
 	rss_under 20000 "$BATS_TEST_TMPDIR/rss"
 }
