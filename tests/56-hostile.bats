@@ -25,6 +25,9 @@ teardown() {
 # hostile SCENARIO [SERVER_OPTION...]: starts the hostile server, recording
 # what the client sends to $rec.plain and $rec.tls; sets PORT.
 hostile() {
+	# emptied here, not only by the child's redirection: a second server in
+	# one test would otherwise be read the first one's port
+	: >"$BATS_TEST_TMPDIR/port"
 	python3 "$BATS_TEST_DIRNAME/tools/hostile-server.py" --record "$rec" \
 		--password "$password" --lifetime 60 "$@" \
 		>"$BATS_TEST_TMPDIR/port" 2>"$BATS_TEST_TMPDIR/server.log" &
@@ -337,8 +340,10 @@ sasl_used() {
 @test "a server that skips SASL altogether gets no message" {
 	hostile skip-sasl
 	send_hostile
-	# xmpp-tools(7): a login whose SASL exchange was not seen is refused, 77
-	[ "$status" -eq 77 ]
+	# libstrophe 0.12 goes on without SASL, which the tools refuse (77, as
+	# xmpp-tools(7) says of a login whose SASL was not seen); 0.14 waits
+	# for mechanisms that never come, until --connect-timeout (75)
+	[ "$status" -eq 77 ] || [ "$status" -eq 75 ]
 	one_error_line
 	[ -e "$rec.tls" ]
 	[ "$(grep -c '<message' "$rec.tls")" -eq 0 ]
