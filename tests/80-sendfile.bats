@@ -543,7 +543,7 @@ round_trip() {
 	local flags=()
 	ldd "$XT_BIN/xmpp-send" | grep -q libasan && flags=(-fsanitize=address,undefined)
 	cc -std=c11 -D_GNU_SOURCE "${flags[@]}" -I "$BATS_TEST_DIRNAME/../lib" $(pkg-config --cflags libstrophe) \
-		-o "$d/progress-check" "$BATS_TEST_DIRNAME/tools/progress-check.c" "$XT_BIN/libxt.a"
+		-o "$d/progress-check" "$BATS_TEST_DIRNAME/tools/progress-check.c" "${XT_BUILD:-$XT_BIN}/libxt.a"
 	run -0 "$d/progress-check" 50 120 20 1
 	# 4 MiB/s on average, in 4 MiB chunks a second apart: the smoothed rate
 	# stays within 15% of it (a 500 ms sample holds a chunk or none:

@@ -11,7 +11,7 @@ PKGS="build-essential pkg-config libstrophe-dev libjansson-dev libexpat1-dev
 libssl-dev libcurl4-openssl-dev prosody ejabberd bats jq openssl socat valgrind curl time
 python3 python3-cryptography mandoc libunbound-dev unbound ldnsutils iproute2
 zsh fish clang libclang-rt-dev libomemo-c-dev python3-omemo python3-oldmemo
-python3-slixmpp python3-xmlschema"
+python3-slixmpp python3-xmlschema xxd"
 [ "$2" = debian13 ] && PKGS="debootstrap"
 # with "deb": what make deb and make deb-test need (tests/deb.sh)
 [ "$2" = deb ] && PKGS="dpkg-dev debhelper lintian fakeroot man-db"

@@ -32,7 +32,8 @@ WRAP
 	chmod +x "$dir/bin/$name"
 done
 
-XT_VALGRIND=1 tests/run.sh "$dir/bin" "$@"
+# XT_BUILD: the real build, for tests that link its libxt.a
+XT_VALGRIND=1 XT_BUILD=$bin tests/run.sh "$dir/bin" "$@"
 rc=$?
 for log in "$dir"/log/*.log; do
 	[ -s "$log" ] || continue
