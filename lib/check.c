@@ -412,16 +412,6 @@ check_stanza_limit(struct xt_checks *k, struct xt_conn *c)
 		xmpp_stanza_release(f);
 }
 
-/* Whether id is among the n ids. */
-static int
-listed(const unsigned long *ids, size_t n, unsigned long id)
-{
-	while (n--)
-		if (ids[n] == id)
-			return 1;
-	return 0;
-}
-
 /* OMEMO readiness: a device of this account's on this machine (xmpp-keys
  * init), and that device in the account's published list, where the
  * correspondents' clients look for it. Without a device it is a note:
@@ -447,7 +437,7 @@ check_omemo(struct xt_checks *k, struct xt_conn *c)
 		add(k, "omemo", XT_CHECK_WARN, "check that the server has PEP (XEP-0163), "
 		    "then run xmpp-keys init", "device %lu, but the account's device list "
 		    "cannot be read: %s", id, c->why);
-	} else if (!listed(ids, n, id)) {
+	} else if (!xt_omemo_listed(ids, n, id)) {
 		add(k, "omemo", XT_CHECK_WARN, "run xmpp-keys init: it publishes the device again",
 		    "device %lu is not in the account's published device list: correspondents "
 		    "cannot encrypt for it", id);

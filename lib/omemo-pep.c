@@ -168,26 +168,38 @@ publish(struct xt_conn *c, const char *node, xmpp_stanza_t *payload)
 	return 0;
 }
 
+int
+xt_omemo_listed(const unsigned long *ids, size_t n, unsigned long id)
+{
+	while (n--)
+		if (ids[n] == id)
+			return 1;
+	return 0;
+}
+
+/* Adds <device id='id'/> to list. */
+static void
+add_device(xmpp_stanza_t *list, unsigned long id)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%lu", id);
+	xmpp_stanza_set_id(xt_add_child_ns(list, "device", NULL), num);
+}
+
 /* Our device list: the devices listed before, and ours. */
 static xmpp_stanza_t *
 device_list(struct xt_conn *c, const unsigned long *ids, size_t n, unsigned long own)
 {
-	xmpp_stanza_t *list = xmpp_stanza_new(c->ctx), *d;
-	char num[24];
+	xmpp_stanza_t *list = xmpp_stanza_new(c->ctx);
 	size_t i;
-	int listed = 0;
 
 	xmpp_stanza_set_name(list, "list");
 	xmpp_stanza_set_ns(list, XT_NS_OMEMO);
-	for (i = 0; i <= n; i++) {
-		unsigned long id = i < n ? ids[i] : own;
-		if (i == n && listed)
-			break;
-		listed |= id == own;
-		d = xt_add_child_ns(list, "device", NULL);
-		snprintf(num, sizeof num, "%lu", id);
-		xmpp_stanza_set_id(d, num);
-	}
+	for (i = 0; i < n; i++)
+		add_device(list, ids[i]);
+	if (!xt_omemo_listed(ids, n, own))
+		add_device(list, own);
 	return list;
 }
 

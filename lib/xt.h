@@ -1147,6 +1147,8 @@ void xt_omemo_bundle_free(struct xt_omemo_bundle *b);
 /* Parses a <list xmlns='eu.siacs.conversations.axolotl'/> into *ids
  * (malloc'd, duplicates and ids out of range left out); returns the count. */
 size_t xt_omemo_parse_devices(xmpp_stanza_t *list, unsigned long **ids);
+/* Whether id is among the n ids of a device list. */
+int xt_omemo_listed(const unsigned long *ids, size_t n, unsigned long id);
 
 /* omemo-send.c: m (its body) to to, encrypted for every device of to's
  * and our own other devices, with the fallback body and hints (XEP-0334
