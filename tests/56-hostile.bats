@@ -441,7 +441,7 @@ shim() {
 	# under check-sanitize ASan wants its runtime first among the preloads;
 	# putting it there would load it into every program the test starts
 	# (python, time), so the tools are told the shim may come first
-	if ldd "$XT_BIN/xmpp-send" | grep -q libasan; then
+	if built_with_asan; then
 		export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 	fi
 	export LD_PRELOAD=$BATS_TEST_TMPDIR/shim.so "${1?}"

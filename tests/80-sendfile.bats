@@ -541,7 +541,7 @@ round_trip() {
 
 @test "the progress rate is smoothed: uneven chunks do not make it jump; lines fit any width" {
 	local flags=()
-	ldd "$XT_BIN/xmpp-send" | grep -q libasan && flags=(-fsanitize=address,undefined)
+	if built_with_asan; then flags=(-fsanitize=address,undefined); fi
 	cc -std=c11 -D_GNU_SOURCE "${flags[@]}" -I "$BATS_TEST_DIRNAME/../lib" $(pkg-config --cflags libstrophe) \
 		-o "$d/progress-check" "$BATS_TEST_DIRNAME/tools/progress-check.c" "${XT_BUILD:-$XT_BIN}/libxt.a"
 	run -0 "$d/progress-check" 50 120 20 1
