@@ -291,8 +291,11 @@ EOF
 	expect "$(wc -l <"$out.tty")" 1
 	[[ $(cat "$out.tty") =~ ^xmpp-listen:\ listening\ as\ $you/[^\;]+\;\ Ctrl-C\ to\ stop$ ]]
 	stop_listener
-	# the same run with stderr to a pipe (a script): nothing on it
-	run -0 --separate-stderr listen --json --timeout 2
+	# the same run with stderr to a pipe (a script): nothing on it; it
+	# ends on a message, not on a clock (valgrind logs in slowly)
+	send -m "for the pipe" "$you"
+	run -0 --separate-stderr listen --json --count 1 --timeout 60
+	expect "$(jq -r .body <<<"$output")" "for the pipe"
 	expect "$stderr" ""
 }
 
