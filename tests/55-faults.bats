@@ -185,12 +185,13 @@ wait_count() {
 @test "--retry-for S: gives up after S seconds, exit 80, names what was not confirmed" {
 	proxy
 	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	as "$ALICE" xmpp-send "${via_proxy[@]}" --retry-for 2 --lines "$BOB" \
+	as "$ALICE" xmpp-send "${via_proxy[@]}" -v --retry-for 2 --lines "$BOB" \
 		<"$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	local sender=$!
 	exec 5>"$BATS_TEST_TMPDIR/fifo"
 	echo "first" >&5
-	sleep 0.5
+	# logged in and sent (on a loaded machine the login may take a while)
+	wait_for "$BATS_TEST_TMPDIR/err" '^> <message.*first'
 	kill -USR2 "$PROXY_PID"   # stall: the next line reaches nobody
 	echo "second" >&5
 	sleep 0.3
